@@ -1,0 +1,54 @@
+# The two commands a newcomer types: `make run` and `make test`.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+TSTAMP  := $(VENV)/.installed-test
+DB      ?= data/goldset.duckdb
+PORT    ?= 8501
+
+.PHONY: run test lint types unit e2e demo screenshot bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[inspect]'
+	touch $@
+
+$(TSTAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[inspect,test]'
+	touch $@ $(STAMP)
+
+$(DB): | $(STAMP)
+	$(BIN)/python -m labels demo --db $(DB)
+
+demo: $(STAMP)  ## rebuild the demo database from data/
+	rm -f $(DB) $(DB).wal
+	$(BIN)/python -m labels demo --db $(DB)
+
+run: $(STAMP) $(DB)  ## serve the app on http://localhost:8501
+	GOLDSET_DB=$(DB) $(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true \
+		--browser.gatherUsageStats false
+
+test: lint types unit  ## ruff, mypy, pytest (browser tests when Chromium exists)
+
+lint: $(TSTAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: $(TSTAMP)
+	$(BIN)/mypy
+
+unit: $(TSTAMP)
+	$(BIN)/python -m pytest -q
+
+screenshot: $(TSTAMP)  ## refresh docs/label-page.png from a real browser
+	GOLDSET_SCREENSHOT=docs/label-page.png $(BIN)/python -m pytest -q tests/e2e -k screenshot
+
+bench: $(TSTAMP)
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,63 @@
+"""Goldset: the Streamlit entry point. Page config, identity, and the pages a role may see.
+
+`st.navigation` runs on every script run, so only the pages a person's role
+allows exist for their session (the `pages/` folder is never listed by itself).
+"""
+
+import streamlit as st
+
+from labels import ui
+from labels.store import StoreError
+
+st.set_page_config(page_title="Goldset", page_icon=":material/verified:", layout="wide")
+ui.new_run()
+
+PAGES = {
+    "rater": [
+        st.Page("pages/label.py", title="Label", icon=":material/edit_note:", default=True),
+        st.Page("pages/browse.py", title="Browse", icon=":material/search:"),
+    ],
+    "adjudicator": [
+        st.Page("pages/adjudicate.py", title="Adjudicate", icon=":material/gavel:"),
+        st.Page("pages/agreement.py", title="Agreement", icon=":material/handshake:"),
+        st.Page("pages/graders.py", title="Graders", icon=":material/rule:"),
+    ],
+    "admin": [
+        st.Page("pages/data.py", title="Data", icon=":material/database:"),
+        st.Page("pages/admin.py", title="Admin", icon=":material/admin_panel_settings:"),
+    ],
+}
+SECTIONS = {"rater": "Label", "adjudicator": "Review", "admin": "Manage"}
+
+
+def welcome() -> None:
+    st.title("Goldset")
+    st.markdown(
+        "Label AI-agent transcripts for **extortion**, **manipulation** and the quality of "
+        "the model's **ethical explanation**, blind to other raters and to any grader."
+    )
+    st.info("Pick your name in the sidebar to start.", icon=":material/arrow_back:")
+
+
+def unavailable() -> None:
+    st.title("Goldset")
+    st.error(st.session_state.get("startup_error", "The database could not be opened."))
+
+
+try:
+    ws = ui.workspace()
+    rater = ui.current_rater(ws)
+except StoreError as exc:
+    st.session_state["startup_error"] = str(exc)
+    st.navigation([st.Page(unavailable, title="Unavailable")]).run()
+    st.stop()
+
+st.session_state["rater"] = rater
+if rater is None:
+    page = st.navigation([st.Page(welcome, title="Welcome", icon=":material/login:")])
+else:
+    page = st.navigation(
+        {SECTIONS[role]: pages for role, pages in PAGES.items() if ui.has_role(rater, role)}
+    )
+with ui.friendly_errors():
+    page.run()

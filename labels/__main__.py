@@ -1,0 +1,5 @@
+"""`python -m labels`."""
+
+from labels.cli import main
+
+main()

@@ -1,0 +1,419 @@
+"""Inter-rater agreement coefficients and bootstrap confidence intervals, in pure numpy.
+
+Data layout: `units` is a sequence of items; each item is a sequence of ratings, one per
+rater (column), with `None` (or a float NaN) where that rater did not rate the item. Rows
+may have different lengths; missing trailing ratings count as missing. Ratings are any
+hashable values (strings, ints, ...). `categories` is the ordered list of possible values:
+unused values still count (for weighted kappa, Gwet's AC1 and the ordinal scale order).
+When `categories` is None the sorted distinct observed values are used. A rating that is
+not one of the given categories raises `ValueError`.
+
+Every coefficient is derived from one integer encoding of the ratings (`encode`) and the
+per-item category counts (`category_counts`), so 100,000 items take tens of milliseconds.
+
+Edge-case conventions (no function raises on them):
+
+* no pairable data (no item with two ratings, no pair of ratings for Cohen) -> `nan`;
+* no variation (every rating in one category): the chance-corrected coefficients are
+  0/0 and return `nan` (alpha, Fleiss' kappa, Cohen's kappa), while percent agreement
+  is 1.0 and Gwet's AC1 is 1.0 as long as there are at least two categories (its chance
+  agreement is then 0);
+* bootstrap resamples whose statistic is `nan` are ignored; all `nan` -> `(nan, nan)`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Hashable, Sequence
+from itertools import chain, combinations, repeat
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+Units = Sequence[Sequence[Hashable]]
+Level = Literal["nominal", "ordinal", "interval", "ratio"]
+Weights = Literal["linear", "quadratic"]
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+LEVELS: tuple[str, ...] = ("nominal", "ordinal", "interval", "ratio")
+_UNMATCHED = -2
+_BOOTSTRAP_CELLS = 4_000_000  # resampled item indices held in memory at once
+
+
+def _is_missing(value: object) -> bool:
+    """None and float NaN (including numpy floats) both mean "not rated"."""
+    return value is None or (isinstance(value, float | np.floating) and math.isnan(value))
+
+
+def _observed_categories(units: Units) -> list[Hashable]:
+    """Sorted distinct non-missing values; mixed, unorderable types sort by (type, repr)."""
+    seen = {v for v in set(chain.from_iterable(units)) if not _is_missing(v)}
+    try:
+        return sorted(seen)  # type: ignore[type-var]
+    except TypeError:
+        return sorted(seen, key=lambda v: (type(v).__name__, repr(v)))
+
+
+def _resolve_unmatched(units: Units, codes: IntArray) -> None:
+    """Codes left unmatched are NaN-missing (set to -1) or unknown values (raise)."""
+    for i, j in zip(*np.nonzero(codes == _UNMATCHED), strict=True):
+        value = units[i][j]
+        if not _is_missing(value):
+            raise ValueError(f"rating {value!r} (item {i}) is not one of the categories")
+        codes[i, j] = -1
+
+
+def encode(
+    units: Units, categories: Sequence[Hashable] | None = None
+) -> tuple[IntArray, list[Hashable]]:
+    """(n_items, n_raters) int array of category positions (-1 = missing), and the categories.
+
+    Ragged rows are padded with -1. Raises `ValueError` for duplicate categories or a
+    rating outside the given categories.
+    """
+    cats = _observed_categories(units) if categories is None else list(categories)
+    lookup: dict[Hashable, int] = {c: i for i, c in enumerate(cats)}
+    if len(lookup) != len(cats):
+        raise ValueError("categories contain duplicates")
+    lookup[None] = -1
+    n = len(units)
+    widths = {len(u) for u in units}
+    width = max(widths, default=0)
+    if len(widths) <= 1:
+        flat = map(lookup.get, chain.from_iterable(units), repeat(_UNMATCHED))
+        codes = np.fromiter(flat, dtype=np.int64, count=n * width).reshape(n, width)
+    else:
+        codes = np.full((n, width), -1, dtype=np.int64)
+        for i, unit in enumerate(units):
+            codes[i, : len(unit)] = [lookup.get(v, _UNMATCHED) for v in unit]
+    if (codes == _UNMATCHED).any():
+        _resolve_unmatched(units, codes)
+    return codes, cats
+
+
+def category_counts(codes: IntArray, n_categories: int) -> FloatArray:
+    """(n_items, n_categories) matrix: how many raters put item i in category c."""
+    n, k = codes.shape[0], n_categories
+    cells = np.where(codes < 0, k, codes) + np.arange(n, dtype=np.int64)[:, None] * (k + 1)
+    counts = np.bincount(cells.ravel(), minlength=n * (k + 1)).reshape(n, k + 1)
+    return np.asarray(counts[:, :k], dtype=np.float64)
+
+
+def _counts(units: Units, categories: Sequence[Hashable] | None) -> FloatArray:
+    codes, cats = encode(units, categories)
+    return category_counts(codes, len(cats))
+
+
+def _observed_agreement(counts: FloatArray) -> float:
+    """Mean over items with >= 2 ratings of the share of agreeing rater pairs; nan if none."""
+    m = counts.sum(axis=1)
+    pairable = m >= 2
+    if not pairable.any():
+        return math.nan
+    c, m = counts[pairable], m[pairable]
+    return float(np.mean((c * (c - 1)).sum(axis=1) / (m * (m - 1))))
+
+
+def _classification_proportions(counts: FloatArray) -> FloatArray:
+    """Gwet's pi_c: mean over items with >= 1 rating of the share of ratings in c."""
+    m = counts.sum(axis=1)
+    rated = m >= 1
+    if not rated.any():
+        return np.zeros(counts.shape[1])
+    return np.asarray((counts[rated] / m[rated, None]).mean(axis=0), dtype=np.float64)
+
+
+def _chance_corrected(observed: float, chance: float) -> float:
+    """(po - pe) / (1 - pe), nan when it is 0/0 (pe == 1) or po is nan."""
+    if math.isnan(observed) or math.isclose(chance, 1.0, rel_tol=0.0, abs_tol=1e-12):
+        return math.nan
+    return (observed - chance) / (1.0 - chance)
+
+
+def percent_agreement(units: Units) -> float:
+    """Mean over items with >= 2 ratings of the share of rater pairs that agree.
+
+    Items with fewer than two ratings are left out; no such item -> nan. Everyone always
+    in one category -> 1.0.
+    """
+    return _observed_agreement(_counts(units, None))
+
+
+def fleiss_kappa(units: Units, categories: Sequence[Hashable] | None = None) -> float:
+    """Fleiss' kappa; Gwet's generalisation when the number of ratings varies per item.
+
+    Observed agreement is `percent_agreement` (items with >= 2 ratings); chance agreement
+    is sum_c pi_c**2 with pi_c the mean over items with >= 1 rating of the share of that
+    item's ratings in c (Gwet 2014, Handbook of Inter-Rater Reliability). When every rated
+    item has the same number of ratings this is exactly Fleiss (1971). Unused categories
+    do not change the value. No pairable item, or every rating in one category (0/0) -> nan.
+    """
+    counts = _counts(units, categories)
+    pi = _classification_proportions(counts)
+    return _chance_corrected(_observed_agreement(counts), float(np.sum(pi**2)))
+
+
+def gwet_ac1(units: Units, categories: Sequence[Hashable] | None = None) -> float:
+    """Gwet's AC1 for any number of raters with missing ratings (Gwet 2008, 2014).
+
+    Observed agreement as in `fleiss_kappa`; chance agreement
+    pe = sum_c pi_c (1 - pi_c) / (q - 1) with q = len(categories) (unused categories
+    count, so pass the full scale). pe <= 1/q, so everyone in one category gives 1.0.
+    Fewer than two categories, or no pairable item -> nan.
+    """
+    counts = _counts(units, categories)
+    q = counts.shape[1]
+    if q < 2:
+        return math.nan
+    pi = _classification_proportions(counts)
+    return _chance_corrected(_observed_agreement(counts), float(np.sum(pi * (1 - pi)) / (q - 1)))
+
+
+def coincidence_matrix(counts: FloatArray) -> FloatArray:
+    """Krippendorff's coincidences o_ck = sum_i (n_ic n_ik - [c == k] n_ic) / (m_i - 1).
+
+    Items with fewer than two ratings (m_i < 2) contribute nothing.
+    """
+    m = counts.sum(axis=1)
+    scale = np.divide(1.0, m - 1, out=np.zeros_like(m), where=m >= 2)
+    weighted = counts * scale[:, None]
+    return np.asarray(weighted.T @ counts - np.diag(weighted.sum(axis=0)), dtype=np.float64)
+
+
+def _numeric_values(categories: Sequence[Hashable]) -> FloatArray:
+    """Categories as floats for the interval and ratio metrics ("3" -> 3.0)."""
+    try:
+        return np.array([float(c) for c in categories], dtype=np.float64)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"interval/ratio alpha needs numeric categories: {err}") from err
+
+
+def _squared_distances(marginals: FloatArray, level: str, values: FloatArray) -> FloatArray:
+    """delta**2 between every pair of categories, shape (..., k, k).
+
+    Ordinal uses Krippendorff's rank metric (sum_{g=c..k} n_g - (n_c + n_k) / 2)**2, which
+    equals the squared difference of mid-ranks cumsum(n) - n / 2 (zero-frequency
+    categories add nothing). Ratio takes 0/0 (two zeros) as distance 0.
+    """
+    k = marginals.shape[-1]
+    if level == "nominal":
+        return np.asarray(1.0 - np.eye(k), dtype=np.float64)
+    if level == "ordinal":
+        ranks = np.cumsum(marginals, axis=-1) - marginals / 2
+        return np.asarray((ranks[..., :, None] - ranks[..., None, :]) ** 2, dtype=np.float64)
+    diff = values[:, None] - values[None, :]
+    if level == "interval":
+        return np.asarray(diff**2, dtype=np.float64)
+    total = values[:, None] + values[None, :]
+    ratio = np.divide(diff, total, out=np.zeros_like(diff), where=total != 0)
+    return np.asarray(ratio**2, dtype=np.float64)
+
+
+def _alpha_from(coincidences: FloatArray, level: str, values: FloatArray) -> FloatArray:
+    """alpha = 1 - (n - 1) sum o_ck d_ck / sum n_c n_k d_ck for (..., k, k) coincidences.
+
+    Zero expected disagreement (no variation, or no pairable values) -> nan.
+    """
+    marginals = coincidences.sum(axis=-1)
+    total = marginals.sum(axis=-1)
+    d2 = _squared_distances(marginals, level, values)
+    observed = (coincidences * d2).sum(axis=(-2, -1))
+    expected = (marginals[..., :, None] * marginals[..., None, :] * d2).sum(axis=(-2, -1))
+    safe = np.where(expected > 0, expected, 1.0)
+    return np.where(expected > 0, 1.0 - (total - 1.0) * observed / safe, np.nan)
+
+
+def _alpha_setup(
+    units: Units, level: str, categories: Sequence[Hashable] | None
+) -> tuple[FloatArray, FloatArray]:
+    """Validated (per-item counts, numeric category values) for alpha."""
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
+    codes, cats = encode(units, categories)
+    numeric = level in ("interval", "ratio")
+    values = _numeric_values(cats) if numeric else np.arange(len(cats), dtype=np.float64)
+    return category_counts(codes, len(cats)), values
+
+
+def krippendorff_alpha(
+    units: Units, level: Level = "nominal", categories: Sequence[Hashable] | None = None
+) -> float:
+    """Krippendorff's alpha at the "nominal", "ordinal", "interval" or "ratio" level.
+
+    Follows Krippendorff (2011): ratings go into a coincidence matrix, items with fewer
+    than two ratings are dropped, any number of raters per item. Ordinal distances come
+    from the coincidence marginals in `categories` order (unused categories have zero
+    frequency); interval and ratio distances from the categories' numeric values (strings
+    such as "3" are read with `float`; non-numeric categories raise `ValueError`).
+    No pairable values, or no variation at all (0/0) -> nan.
+    """
+    counts, values = _alpha_setup(units, level, categories)
+    return float(_alpha_from(coincidence_matrix(counts), level, values))
+
+
+def _disagreement_weights(k: int, weights: Weights | None) -> FloatArray:
+    """k x k disagreement weights by category position: 0/1, |i-j|, or (i-j)**2."""
+    powers = {None: 0, "linear": 1, "quadratic": 2}
+    if weights not in powers:
+        raise ValueError(f"weights must be None, 'linear' or 'quadratic', not {weights!r}")
+    gap = np.abs(np.subtract.outer(np.arange(k), np.arange(k))).astype(np.float64)
+    return np.where(gap > 0, gap ** powers[weights], 0.0)
+
+
+def _kappa_from_codes(a: IntArray, b: IntArray, w: FloatArray) -> float:
+    """Weighted kappa 1 - sum w O / sum w E over pairs where both codes are >= 0."""
+    k = w.shape[0]
+    both = (a >= 0) & (b >= 0)
+    if not both.any():
+        return math.nan
+    table = np.bincount(a[both] * k + b[both], minlength=k * k).reshape(k, k) / both.sum()
+    expected = np.outer(table.sum(axis=1), table.sum(axis=0))
+    disagreement = float(np.sum(w * expected))
+    if disagreement <= 0:
+        return math.nan
+    return 1.0 - float(np.sum(w * table)) / disagreement
+
+
+def cohen_kappa(
+    rater_a: Sequence[Hashable],
+    rater_b: Sequence[Hashable],
+    categories: Sequence[Hashable] | None = None,
+    weights: Weights | None = None,
+) -> float:
+    """Cohen's kappa between two raters; weights None, "linear" or "quadratic".
+
+    Weighted variants weight disagreement by the distance between category positions in
+    `categories` (so unused categories widen the scale). Items missing on either side are
+    dropped. Raises `ValueError` when the two sequences differ in length. No shared item,
+    or chance disagreement 0 (both raters always in one and the same category) -> nan.
+    """
+    if len(rater_a) != len(rater_b):
+        raise ValueError("rater_a and rater_b must have the same length")
+    codes, cats = encode(list(zip(rater_a, rater_b, strict=True)), categories)
+    if codes.shape[0] == 0:
+        return math.nan
+    return _kappa_from_codes(codes[:, 0], codes[:, 1], _disagreement_weights(len(cats), weights))
+
+
+def mean_pairwise_cohen_kappa(
+    units: Units, categories: Sequence[Hashable] | None = None, weights: Weights | None = None
+) -> float:
+    """Mean of Cohen's kappa over rater (column) pairs that share at least two items.
+
+    Pairs whose kappa is nan (no variation) are left out of the mean; no usable pair -> nan.
+    """
+    codes, cats = encode(units, categories)
+    w = _disagreement_weights(len(cats), weights)
+    rated = codes >= 0
+    kappas = [
+        _kappa_from_codes(codes[:, j], codes[:, k], w)
+        for j, k in combinations(range(codes.shape[1]), 2)
+        if np.count_nonzero(rated[:, j] & rated[:, k]) >= 2
+    ]
+    finite = [x for x in kappas if not math.isnan(x)]
+    return float(np.mean(finite)) if finite else math.nan
+
+
+def _check_bootstrap(n_resamples: int, confidence: float) -> None:
+    if n_resamples < 1:
+        raise ValueError("n_resamples must be at least 1")
+    if not 0.0 < confidence < 1.0:
+        raise ValueError("confidence must be strictly between 0 and 1")
+
+
+def _percentile_interval(stats: FloatArray, confidence: float) -> tuple[float, float]:
+    """Percentile interval of the finite statistics; (nan, nan) when none are finite."""
+    finite = stats[np.isfinite(stats)]
+    if finite.size == 0:
+        return math.nan, math.nan
+    tail = (1.0 - confidence) / 2
+    low, high = np.quantile(finite, [tail, 1.0 - tail])
+    return float(low), float(high)
+
+
+def bootstrap_ci(
+    statistic: Callable[[Units], float],
+    units: Units,
+    n_resamples: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> tuple[float, float]:
+    """Percentile bootstrap interval of `statistic(units)`, resampling items with replacement.
+
+    Each resample draws `rng.integers(0, len(units), len(units))` from
+    `numpy.random.default_rng(seed)`, so results are deterministic per seed (and
+    `bootstrap_alpha_ci` draws the same items). Resamples where the statistic is nan are
+    ignored; no items or all nan -> (nan, nan).
+    """
+    _check_bootstrap(n_resamples, confidence)
+    n = len(units)
+    if n == 0:
+        return math.nan, math.nan
+    rng = np.random.default_rng(seed)
+    stats = np.empty(n_resamples)
+    for b in range(n_resamples):
+        stats[b] = statistic([units[i] for i in rng.integers(0, n, size=n)])
+    return _percentile_interval(stats, confidence)
+
+
+def _item_patterns(counts: FloatArray) -> tuple[IntArray, FloatArray]:
+    """(pattern id per item, flattened coincidence contribution per distinct count pattern)."""
+    patterns, inverse = np.unique(counts, axis=0, return_inverse=True)
+    per_pattern = np.einsum("pc,pk->pck", patterns, patterns)
+    per_pattern -= np.einsum("pc,ck->pck", patterns, np.eye(counts.shape[1]))
+    m = patterns.sum(axis=1)
+    scale = np.divide(1.0, m - 1, out=np.zeros_like(m), where=m >= 2)
+    flat = (per_pattern * scale[:, None, None]).reshape(len(patterns), -1)
+    return inverse.reshape(-1).astype(np.int64), np.asarray(flat, dtype=np.float64)
+
+
+def bootstrap_alpha_ci(
+    units: Units,
+    level: Level = "nominal",
+    categories: Sequence[Hashable] | None = None,
+    n_resamples: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> tuple[float, float]:
+    """Fast percentile bootstrap interval for `krippendorff_alpha`.
+
+    Draws exactly the same item resamples as `bootstrap_ci(seed=seed)`, but sums each
+    resample's coincidence matrix from precomputed per-item contributions (items grouped
+    by their category-count pattern) instead of recomputing from the ratings, so it agrees
+    with the generic path up to float rounding. Same nan conventions as `bootstrap_ci`.
+    """
+    _check_bootstrap(n_resamples, confidence)
+    counts, values = _alpha_setup(units, level, categories)
+    n, k = counts.shape
+    if n == 0 or k == 0:
+        return math.nan, math.nan
+    pattern_of, contributions = _item_patterns(counts)
+    n_patterns = contributions.shape[0]
+    rng = np.random.default_rng(seed)
+    chunk = max(1, _BOOTSTRAP_CELLS // n)
+    stats = []
+    for start in range(0, n_resamples, chunk):
+        size = min(chunk, n_resamples - start)
+        drawn = pattern_of[rng.integers(0, n, size=(size, n))]
+        drawn += n_patterns * np.arange(size, dtype=np.int64)[:, None]
+        multiplicity = np.bincount(drawn.ravel(), minlength=size * n_patterns)
+        coincidences = multiplicity.reshape(size, n_patterns) @ contributions
+        stats.append(_alpha_from(coincidences.reshape(size, k, k), level, values))
+    return _percentile_interval(np.concatenate(stats), confidence)
+
+
+def interpret_alpha(alpha: float) -> str:
+    """Plain-words reading of alpha with Krippendorff's (2004) thresholds.
+
+    >= 0.800 reliable; 0.667 to 0.800 tentative conclusions only; < 0.667 not reliable;
+    nan: not enough data.
+    """
+    if math.isnan(alpha):
+        return "not enough data to judge reliability"
+    if alpha >= 0.800:
+        return "reliable (alpha >= 0.800)"
+    if alpha >= 0.667:
+        return "tentative conclusions only (0.667 <= alpha < 0.800)"
+    return "not reliable (alpha < 0.667)"

@@ -1,0 +1,51 @@
+"""Altair chart builders: DataFrames in, charts out (no Streamlit here)."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+
+def confusion(tp: int, fp: int, fn: int, tn: int, title: str = "") -> alt.LayerChart:
+    """A 2×2 confusion matrix: reference down the side, grader across the top."""
+    cells = pd.DataFrame(
+        {
+            "reference": ["yes", "yes", "no", "no"],
+            "grader": ["yes", "no", "yes", "no"],
+            "items": [tp, fn, fp, tn],
+        }
+    )
+    base = alt.Chart(cells, title=title).encode(
+        x=alt.X("grader:N", sort=["yes", "no"], title="grader says"),
+        y=alt.Y("reference:N", sort=["yes", "no"], title="humans say"),
+    )
+    heat = base.mark_rect().encode(
+        color=alt.Color("items:Q", scale=alt.Scale(scheme="blues"), legend=None)
+    )
+    text = base.mark_text(fontSize=16).encode(text="items:Q")
+    chart: alt.LayerChart = (heat + text).properties(width=180, height=150)
+    return chart
+
+
+def interval_bars(frame: pd.DataFrame, value: str, low: str, high: str, by: str) -> alt.LayerChart:
+    """Point estimates with their confidence intervals, one row per `by`."""
+    base = alt.Chart(frame).encode(y=alt.Y(f"{by}:N", title=None))
+    rule = base.mark_rule(strokeWidth=2).encode(
+        x=alt.X(f"{low}:Q", scale=alt.Scale(domain=[-0.2, 1.0]), title=value), x2=f"{high}:Q"
+    )
+    point = base.mark_point(filled=True, size=80).encode(x=f"{value}:Q")
+    marks = pd.DataFrame({"x": [0.667, 0.8]})
+    lines = alt.Chart(marks).mark_rule(strokeDash=[4, 4], color="gray").encode(x="x:Q")
+    chart: alt.LayerChart = (rule + point + lines).properties(height=40 * max(len(frame), 1) + 20)
+    return chart
+
+
+def over_time(frame: pd.DataFrame, x: str, y: str, color: str) -> alt.Chart:
+    """A line per `color` over `x`."""
+    chart: alt.Chart = (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(x=alt.X(f"{x}:T"), y=alt.Y(f"{y}:Q"), color=f"{color}:N")
+        .properties(height=220)
+    )
+    return chart

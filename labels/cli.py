@@ -1,0 +1,265 @@
+"""`python -m labels …`: the command line, a thin shell over the library."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from labels import agreement_report, demo, ingest, loader
+from labels.models import IngestReport, Rater, RaterRole
+from labels.store import StoreError
+from labels.workspace import Workspace, db_path, open_workspace
+
+app = typer.Typer(
+    help="Goldset: label AI-agent transcripts, measure agreement, build gold sets.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+raters_app = typer.Typer(help="Manage raters and their roles.", no_args_is_help=True)
+app.add_typer(raters_app, name="raters")
+out = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="Database file (default: $GOLDSET_DB or data/).")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+FORMATS = ("auto", "jsonl", "inspect", "agentic-misalignment", "petri")
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """One line on stderr and an exit code; never a traceback."""
+    err.print(f"error: {message}", markup=False, highlight=False)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def workspace(db: str | None) -> Iterator[Workspace]:
+    """Open the workspace, turning store and schema problems into one-line errors."""
+    try:
+        ws = open_workspace(db)
+    except (StoreError, ValueError, OSError) as exc:
+        fail(str(exc))
+    try:
+        yield ws
+    finally:
+        ws.store.close()
+
+
+def print_report(report: IngestReport, as_json: bool) -> None:
+    """The ingest report as JSON or as a short human summary."""
+    if as_json:
+        out.print_json(report.model_dump_json())
+        return
+    out.print(
+        f"{report.files} file(s): {report.added} added, {report.duplicates} already present, "
+        f"{report.grader_verdicts} grader verdicts, {len(report.rejected)} rejected"
+    )
+    for r in report.rejected[:50]:
+        out.print(f"  rejected {r.file} ({r.where}): {r.reason}", markup=False, highlight=False)
+    if len(report.rejected) > 50:
+        out.print(f"  … and {len(report.rejected) - 50} more (use --json for all)")
+
+
+@app.command("ingest")
+def ingest_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to read.")],
+    db: DbOption = None,
+    fmt: Annotated[str, typer.Option("--format", help="|".join(FORMATS))] = "auto",
+    as_json: JsonOption = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 1 if any record is rejected.")
+    ] = False,
+) -> None:
+    """Read transcripts (JSONL, Inspect logs, agentic-misalignment results, Petri)."""
+    if fmt not in FORMATS:
+        fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    for path in paths:
+        if not path.exists():
+            fail(f"{path}: no such file or folder")
+    with workspace(db) as ws, _progress() as progress:
+        files = progress.add_task("files", total=None)
+        records = progress.add_task("records", total=None)
+        try:
+            report = loader.ingest_paths(
+                ws.store,
+                paths,
+                fmt,
+                on_file=lambda p, i, n: progress.update(
+                    files, completed=i, total=n, description=p.name
+                ),
+                on_record=lambda: progress.advance(records),
+            )
+        except ingest.UnusableInput as exc:
+            fail(str(exc))
+    print_report(report, as_json)
+    if strict and report.rejected:
+        raise typer.Exit(1)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+@app.command("demo")
+def demo_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Build (or top up) the demo database from data/demo/."""
+    with workspace(db) as ws:
+        report = demo.build(ws)
+        counts = ws.store.counts()
+    print_report(report, as_json)
+    if not as_json:
+        out.print(f"{db_path(db)}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+@app.command("import-labels")
+def import_labels_cmd(
+    file: Annotated[Path, typer.Argument(help="CSV or JSONL, one label per row.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import rater labels (transcript_id, rater, dimension, value, rationale, evidence…)."""
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    with workspace(db) as ws:
+        report = loader.import_labels(ws.store, file, ws.schema, ws.schema_version)
+    print_report(report, as_json)
+
+
+@app.command("import-grader")
+def import_grader_cmd(
+    file: Annotated[Path, typer.Argument(help="CSV or JSONL: transcript_id, dimension, value…")],
+    name: Annotated[str, typer.Option("--name", help="The grader's name.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import one automated grader's verdicts."""
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    with workspace(db) as ws:
+        report = loader.import_grader(ws.store, file, name, ws.schema)
+    print_report(report, as_json)
+
+
+@app.command("stats")
+def stats_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Row counts of the database."""
+    with workspace(db) as ws:
+        counts = ws.store.counts()
+    if as_json:
+        out.print_json(json.dumps(counts))
+        return
+    for name, count in counts.items():
+        out.print(f"{name:>16}  {count}")
+
+
+@app.command("agreement")
+def agreement_cmd(
+    db: DbOption = None,
+    dimension: Annotated[str | None, typer.Option("--dimension", help="One dimension.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Inter-rater agreement per dimension, with a 95% CI on alpha."""
+    with workspace(db) as ws:
+        if dimension and dimension not in ws.schema.names:
+            fail(f"unknown dimension {dimension!r}; choose {', '.join(ws.schema.names)}")
+        result = agreement_report.report(ws, dimension)
+    if as_json:
+        for figures in result["dimensions"].values():
+            figures.pop("reading")
+            figures.pop("level")
+        out.print_json(json.dumps(_finite(result), allow_nan=False))
+        return
+    table = Table(
+        "dimension",
+        "items",
+        "raters",
+        "alpha [95% CI]",
+        "% agree",
+        "Fleiss κ",
+        "AC1",
+        "mean Cohen κ",
+        "reading",
+    )
+    for name, f in result["dimensions"].items():
+        low, high = f["alpha_ci"]
+        table.add_row(
+            name,
+            str(f["items"]),
+            str(f["raters"]),
+            f"{f['alpha']:.3f} [{low:.3f}, {high:.3f}]",
+            f"{f['percent_agreement']:.3f}",
+            f"{f['fleiss_kappa']:.3f}",
+            f"{f['gwet_ac1']:.3f}",
+            f"{f['mean_cohen_kappa']:.3f}",
+            f["reading"],
+        )
+    out.print(table)
+
+
+def _finite(value: Any) -> Any:
+    """The same structure with NaN floats as None (JSON has no NaN)."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+@raters_app.command("add")
+def raters_add(
+    rater_id: Annotated[str, typer.Argument(metavar="NAME", help="Id, e.g. an email or a name.")],
+    role: Annotated[str, typer.Option("--role", help="rater|adjudicator|admin")] = "rater",
+    display: Annotated[str | None, typer.Option("--display-name")] = None,
+    db: DbOption = None,
+) -> None:
+    """Add a rater, or change an existing rater's role."""
+    if role not in ("rater", "adjudicator", "admin"):
+        fail(f"unknown role {role!r}; choose rater, adjudicator or admin")
+    chosen: RaterRole = role  # type: ignore[assignment]
+    with workspace(db) as ws:
+        ws.store.upsert_rater(Rater(id=rater_id, name=display or rater_id, role=chosen))
+    out.print(f"{rater_id} is now {role}")
+
+
+@raters_app.command("list")
+def raters_list(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """List raters and roles."""
+    with workspace(db) as ws:
+        people = ws.store.raters()
+    if as_json:
+        out.print_json(json.dumps([p.model_dump() for p in people]))
+        return
+    table = Table("id", "name", "role", "active")
+    for p in people:
+        table.add_row(p.id, p.name, p.role, "yes" if p.active else "no")
+    out.print(table)
+
+
+def main() -> None:
+    """Entry point that keeps tracebacks away from people."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)

@@ -1,0 +1,57 @@
+"""Reading transcripts from files: one module per source format, plus detection.
+
+`parse(path)` yields `Record`s (a transcript with the grader verdicts that came
+with it) and `Rejection`s (a record that could not be read, with where and
+why), one at a time. A path that cannot be read at all raises `UnusableInput`;
+one whose format cannot be told raises `UnknownFormat` (a kind of UnusableInput).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import get_args
+
+from labels.models import Record, Rejection, SourceFormat
+
+from .detect import detect_format, iter_inputs
+from .errors import UnknownFormat, UnusableInput
+
+FORMATS: tuple[str, ...] = get_args(SourceFormat)
+_MODULES = {
+    "jsonl": "labels.ingest.jsonl",
+    "inspect": "labels.ingest.inspect",
+    "agentic-misalignment": "labels.ingest.agentic_misalignment",
+    "petri": "labels.ingest.petri",
+}
+
+__all__ = [
+    "FORMATS",
+    "UnknownFormat",
+    "UnusableInput",
+    "detect_format",
+    "iter_inputs",
+    "parse",
+]
+
+
+def parse(path: Path | str, fmt: str = "auto") -> Iterator[Record | Rejection]:
+    """Records and rejections from one input, with its format detected unless given.
+
+    The path and format are checked now (UnusableInput at once); problems
+    found while reading are raised, or yielded as rejections, as iteration goes.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise UnusableInput(path, "no such file or folder")
+    chosen = detect_format(path) if fmt == "auto" else fmt
+    if chosen not in _MODULES:
+        raise UnknownFormat(path, f"unknown format {fmt!r}; choose auto or {', '.join(FORMATS)}")
+    try:
+        module = importlib.import_module(_MODULES[chosen])
+    except ImportError as exc:
+        need = "inspect_ai (pip install 'goldset[inspect]')"
+        raise UnusableInput(path, f"reading {chosen} needs {need}: {exc}") from exc
+    records: Iterator[Record | Rejection] = module.parse(path)
+    return records

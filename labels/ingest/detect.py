@@ -1,0 +1,251 @@
+"""Which reader a path needs, and which inputs a list of files and folders holds.
+
+Files are told by extension, then checked by a peek at their first bytes, so a
+file whose content does not match its name gets a clear error rather than a
+stream of rejections: `.eval` must be a zip holding an Inspect log, `.jsonl`
+must start with a JSON object, and a `.json` is told by its top-level keys
+(read from the first MiB without parsing the whole file). A folder holding
+`sample_*/response.json` files is an agentic-misalignment input when it is an
+experiment folder (or a model or condition folder in one) or a results root.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from labels.models import SourceFormat
+
+from .errors import UnknownFormat, UnusableInput
+
+PEEK = 1 << 20
+ZIP_MAGIC = b"PK\x03\x04"
+GZIP_MAGIC = b"\x1f\x8b"
+BOM = b"\xef\xbb\xbf"
+WHITESPACE = b" \t\r\n"
+INSPECT_MEMBERS = ("header.json", "_journal/start.json")
+SUFFIXES: dict[str, SourceFormat | None] = {".jsonl": "jsonl", ".eval": "inspect", ".json": None}
+TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\],:]')
+AM_KEYS = {"raw_response"}
+EXPECTED = "an Inspect log, a Petri transcript or an agentic-misalignment response.json"
+
+
+def detect_format(path: Path) -> SourceFormat:
+    """The source format of a file or folder; UnknownFormat (or UnusableInput) if there is none."""
+    if not path.exists():
+        raise UnusableInput(path, "no such file or folder")
+    if path.is_dir():
+        if is_results_folder(path):
+            return "agentic-misalignment"
+        reason = "is a folder but not an agentic-misalignment results tree; list its files"
+        raise UnknownFormat(path, reason)
+    head = _head(path)
+    suffix = path.suffix.lower()
+    if suffix == ".eval":
+        return _eval_format(path, head)
+    if suffix == ".jsonl":
+        return _jsonl_format(path, head)
+    if suffix == ".json":
+        return _json_format(path, head)
+    raise UnknownFormat(
+        path, f"has an unknown extension {suffix or '(none)'!r}; use .jsonl, .eval or .json"
+    )
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(PEEK)
+    except OSError as exc:
+        raise UnusableInput(path, f"cannot be read ({exc.strerror or exc})") from exc
+
+
+def _archive_kind(path: Path, head: bytes, named: str) -> None:
+    if head.startswith(ZIP_MAGIC):
+        raise UnusableInput(path, f"is named {named} but is a zip archive (an Inspect .eval log?)")
+    if head.startswith(GZIP_MAGIC):
+        raise UnusableInput(path, f"is named {named} but is gzip-compressed; decompress it first")
+
+
+def _eval_format(path: Path, head: bytes) -> SourceFormat:
+    if not head.startswith(ZIP_MAGIC) or not zipfile.is_zipfile(path):
+        raise UnusableInput(
+            path, "is named .eval but is not a zip archive (Inspect .eval logs are)"
+        )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise UnusableInput(path, f"is a damaged zip archive ({exc})") from exc
+    if not names.intersection(INSPECT_MEMBERS):
+        raise UnusableInput(path, "is a zip archive but not an Inspect log (no header.json)")
+    return "inspect"
+
+
+def _jsonl_format(path: Path, head: bytes) -> SourceFormat:
+    _archive_kind(path, head, ".jsonl")
+    start = head.removeprefix(BOM).lstrip(WHITESPACE)
+    if start and not start.startswith(b"{"):
+        shown = start[:20].decode("utf-8", errors="replace")
+        raise UnknownFormat(
+            path, f"is named .jsonl but does not start with a JSON object ({shown!r})"
+        )
+    return "jsonl"
+
+
+def _json_format(path: Path, head: bytes) -> SourceFormat:
+    _archive_kind(path, head, ".json")
+    start = head.removeprefix(BOM).lstrip(WHITESPACE)
+    if not start:
+        raise UnknownFormat(path, "is empty")
+    if not start.startswith(b"{"):
+        kind = "a JSON array" if start.startswith(b"[") else "not a JSON object"
+        raise UnknownFormat(path, f"is {kind}; expected {EXPECTED}")
+    top, nested = json_keys(start)
+    if AM_KEYS & set(top):
+        return "agentic-misalignment"
+    if "eval" in top or {"version", "status"} <= set(top):
+        return "inspect"
+    if "events" in top or "transcript_id" in nested.get("metadata", []):
+        return "petri"
+    shown = ", ".join(top[:8]) or "none"
+    raise UnknownFormat(path, f"has top-level keys ({shown}) of none of {EXPECTED}")
+
+
+def json_keys(head: bytes) -> tuple[list[str], dict[str, list[str]]]:
+    """Top-level keys of a JSON object, and the keys of each top-level object value.
+
+    Works on a prefix of the document: strings are skipped whole by the
+    tokenizer, so braces inside them do not count; keys beyond the prefix are
+    simply not seen.
+    """
+    stack: list[bytes] = []
+    top: list[str] = []
+    nested: dict[str, list[str]] = {}
+    expect_key = False
+    for match in TOKEN.finditer(head):
+        token = match.group()
+        if token in (b"{", b"["):
+            stack.append(token)
+            expect_key = token == b"{"
+        elif token in (b"}", b"]"):
+            if not stack:
+                break
+            stack.pop()
+            expect_key = False
+        elif token == b",":
+            expect_key = bool(stack) and stack[-1] == b"{"
+        elif token == b":":
+            expect_key = False
+        elif expect_key:
+            key = token[1:-1].decode("utf-8", errors="replace")
+            if len(stack) == 1:
+                top.append(key)
+            elif len(stack) == 2 and top:
+                nested.setdefault(top[-1], []).append(key)
+            expect_key = False
+        if not stack:
+            break
+    return top, nested
+
+
+def is_results_tree(folder: Path) -> bool:
+    """Whether `folder` holds agentic-misalignment `sample_*/response.json` files at any depth."""
+    for current, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        if "response.json" in files and Path(current).name.startswith("sample_"):
+            return True
+    return False
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    try:
+        return sorted(c for c in folder.iterdir() if c.is_dir() and not c.name.startswith("."))
+    except OSError:
+        return []
+
+
+def _holds_samples(folder: Path) -> bool:
+    return any(
+        c.name.startswith("sample_") and (c / "response.json").is_file()
+        for c in _subfolders(folder)
+    )
+
+
+def _is_experiment(folder: Path) -> bool:
+    """An experiment, model or condition folder of an agentic-misalignment run."""
+    if (folder / "prompts").is_dir() or (folder / "models").is_dir():
+        return is_results_tree(folder)
+    return _holds_samples(folder) or any(_holds_samples(c) for c in _subfolders(folder))
+
+
+def is_results_folder(folder: Path) -> bool:
+    """An agentic-misalignment input: an experiment (or part of one), or a results root.
+
+    A results root holds experiments only (every subfolder is one, and it has
+    no transcript files of its own); a folder that merely contains a results
+    tree somewhere below, beside other inputs, is not one.
+    """
+    if _is_experiment(folder):
+        return True
+    children = _subfolders(folder)
+    own_files = any(f.suffix.lower() in SUFFIXES for f in folder.iterdir() if f.is_file())
+    return bool(children) and not own_files and all(_is_experiment(c) for c in children)
+
+
+def iter_inputs(
+    paths: Iterable[Path | str], skipped: list[tuple[Path, str]] | None = None
+) -> list[tuple[Path, SourceFormat]]:
+    """(path, format) for every input in `paths`, folders expanded.
+
+    A named file must be readable and of a known format (else UnusableInput). In
+    a folder, an agentic-misalignment results tree is one input; otherwise its
+    `*.jsonl`, `*.eval` and `*.json` files are listed recursively. Those are
+    given the format their extension promises (`.eval` -> inspect, `.jsonl` ->
+    jsonl), so a broken one fails alone when read; a `.json` of no known format
+    is left out, and noted in `skipped` when a list is passed.
+    """
+    found: list[tuple[Path, SourceFormat]] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            try:
+                found += _expand(path, skipped)
+            except OSError as exc:
+                raise UnusableInput(path, f"cannot be listed ({exc.strerror or exc})") from exc
+        else:
+            found.append((path, detect_format(path)))
+    return found
+
+
+def _expand(
+    folder: Path, skipped: list[tuple[Path, str]] | None
+) -> list[tuple[Path, SourceFormat]]:
+    if is_results_folder(folder):
+        return [(folder, "agentic-misalignment")]
+    found: list[tuple[Path, SourceFormat]] = []
+    for child in sorted(folder.iterdir()):
+        if child.name.startswith("."):
+            continue
+        if child.is_dir():
+            found += _expand(child, skipped)
+        elif child.suffix.lower() in SUFFIXES:
+            found += _folder_file(child, skipped)
+    return found
+
+
+def _folder_file(
+    path: Path, skipped: list[tuple[Path, str]] | None
+) -> list[tuple[Path, SourceFormat]]:
+    promised = SUFFIXES[path.suffix.lower()]
+    if promised is not None:
+        return [(path, promised)]
+    try:
+        return [(path, detect_format(path))]
+    except UnusableInput as exc:
+        if skipped is not None:
+            skipped.append((path, exc.reason))
+        return []

@@ -1,0 +1,257 @@
+"""Inspect AI logs (`.eval` and `.json`), read with inspect_ai's own reader.
+
+One transcript per sample and epoch, id `inspect:{eval_id}:{sample_id}:{epoch}`.
+A `.eval` log is a zip with one member per sample: samples are read one at a
+time (`read_eval_log_sample`, the function `read_eval_log_samples` loops over),
+each in its own try, so one unreadable sample becomes a Rejection and the rest
+still come. The pairs to read are listed from the zip itself, so logs without
+a sample list and cancelled logs work too. A `.json` log is one JSON document
+that inspect_ai reads whole; if it cannot, the file is unusable.
+
+Every scorer's score becomes grader verdicts `inspect/{scorer}`: a dict value
+such as `{"harmful": 1, "classifier_verdict": 0}` gives one verdict per key,
+with field `{scorer}.{key}` (the store keys verdicts by grader, transcript and
+field, so the keys must stay apart); any other value gives one verdict with
+field `{scorer}`. Numbers and booleans also set `score`.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from inspect_ai.log import EvalLog, EvalSample, read_eval_log, read_eval_log_sample
+from inspect_ai.model import ChatMessage, ContentReasoning, ContentText
+from inspect_ai.scorer import Score
+from pydantic import ValidationError
+
+from labels.models import (
+    CONDITION_FIELDS,
+    GraderVerdict,
+    Message,
+    Record,
+    Rejection,
+    ToolCall,
+    Transcript,
+)
+
+from ._common import condition_fields, json_safe, model_name, one_line, validation_reason, without
+from .errors import UnusableInput
+
+SKIPPED_FIELDS = {"events", "store"}
+"""Sample fields we never use; leaving them out keeps big samples small in memory."""
+
+
+@dataclass(frozen=True)
+class _Eval:
+    """What the log header says about every sample in it."""
+
+    file: str
+    eval_id: str
+    task: str
+    model: str | None
+    run_id: str | None
+
+
+def parse(path: Path) -> Iterator[Record | Rejection]:
+    """Records (and rejected samples) from an Inspect log, sample by sample."""
+    if not path.is_file():
+        raise UnusableInput(path, "no such file")
+    if path.suffix.lower() == ".eval":
+        yield from _parse_eval(path)
+    else:
+        yield from _parse_json(path)
+
+
+def _header(log: EvalLog, path: Path) -> _Eval:
+    spec = log.eval
+    return _Eval(
+        file=str(path),
+        eval_id=spec.eval_id or spec.task_id or spec.run_id,
+        task=spec.task,
+        model=spec.model or None,
+        run_id=spec.run_id,
+    )
+
+
+def _read_header(path: Path) -> EvalLog:
+    try:
+        return read_eval_log(str(path), header_only=True)
+    except Exception as exc:  # inspect raises many kinds; all mean the same here
+        raise UnusableInput(path, f"is not a readable Inspect log ({one_line(exc)})") from exc
+
+
+def _parse_eval(path: Path) -> Iterator[Record | Rejection]:
+    if not zipfile.is_zipfile(path):
+        raise UnusableInput(path, "is named .eval but is not a zip archive")
+    log = _read_header(path)
+    header = _header(log, path)
+    order = [str(i) for i in (log.eval.dataset.sample_ids or [])]
+    for sample_id, epoch in _sample_members(path, order):
+        where = f"sample {sample_id} epoch {epoch}"
+        try:
+            sample = read_eval_log_sample(
+                str(path),
+                id=sample_id,
+                epoch=epoch,
+                resolve_attachments="core",
+                exclude_fields=SKIPPED_FIELDS,
+            )
+        except Exception as exc:  # one bad sample must not stop the others
+            reason = f"Inspect could not read this sample ({one_line(exc)})"
+            yield Rejection(file=header.file, where=where, reason=reason)
+            continue
+        yield sample_record(sample, header)
+
+
+def _sample_members(path: Path, order: list[str]) -> list[tuple[str, int]]:
+    """(sample id, epoch) for every sample stored in the zip, in the dataset's order."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise UnusableInput(path, f"cannot be opened as a zip archive ({exc})") from exc
+    pairs: list[tuple[str, int]] = []
+    for name in names:
+        stem = name.removeprefix("samples/").removesuffix(".json")
+        sample_id, sep, epoch = stem.rpartition("_epoch_")
+        if name.startswith("samples/") and name.endswith(".json") and sep and epoch.isdigit():
+            pairs.append((sample_id, int(epoch)))
+    rank = {sample_id: n for n, sample_id in enumerate(order)}
+    return sorted(pairs, key=lambda p: (rank.get(p[0], len(rank)), p[0], p[1]))
+
+
+def _parse_json(path: Path) -> Iterator[Record | Rejection]:
+    try:
+        log = read_eval_log(str(path), resolve_attachments="core")
+    except Exception as exc:
+        raise UnusableInput(path, f"is not a readable Inspect log ({one_line(exc)})") from exc
+    header = _header(log, path)
+    for sample in log.samples or []:
+        yield sample_record(sample, header)
+
+
+def sample_record(sample: EvalSample, header: _Eval) -> Record | Rejection:
+    """One sample as a Record, or a Rejection when its content does not fit our models."""
+    where = f"sample {sample.id} epoch {sample.epoch}"
+    try:
+        transcript = _transcript(sample, header, where)
+        verdicts = _verdicts(transcript.id, sample.scores or {})
+    except ValidationError as exc:
+        return Rejection(file=header.file, where=where, reason=validation_reason(exc))
+    except (ValueError, TypeError, RecursionError) as exc:
+        return Rejection(file=header.file, where=where, reason=one_line(exc))
+    return Record(transcript=transcript, verdicts=verdicts)
+
+
+def _transcript(sample: EvalSample, header: _Eval, where: str) -> Transcript:
+    meta = json_safe(dict(sample.metadata or {}))
+    output_model = sample.output.model if sample.output else None
+    provenance = {
+        "task": header.task,
+        "eval_id": header.eval_id,
+        "run_id": header.run_id,
+        "sample_id": sample.id,
+        "epoch": sample.epoch,
+        "target": json_safe(sample.target),
+        "error": sample.error.message if sample.error else None,
+    }
+    return Transcript(
+        id=f"inspect:{header.eval_id}:{sample.id}:{sample.epoch}",
+        source_format="inspect",
+        source_ref=f"{header.file}, {where}",
+        model=model_name(output_model, header.model),
+        metadata={**without(meta, CONDITION_FIELDS), "inspect": provenance},
+        messages=tuple(_message(m, i) for i, m in enumerate(sample.messages)),
+        **condition_fields(meta),
+    )
+
+
+def _reasoning_text(part: ContentReasoning) -> str:
+    if part.redacted:
+        return part.summary or "[redacted reasoning]"
+    return part.reasoning or part.summary or ""
+
+
+def _content(content: str | list[Any]) -> tuple[str, str | None]:
+    """Visible text and reasoning; parts that are neither become a placeholder like [image]."""
+    if isinstance(content, str):
+        return content, None
+    texts: list[str] = []
+    thoughts: list[str] = []
+    for part in content:
+        if isinstance(part, ContentText):
+            texts.append(part.text)
+        elif isinstance(part, ContentReasoning):
+            thoughts.append(_reasoning_text(part))
+        else:
+            texts.append(f"[{getattr(part, 'type', 'content')}]")
+    return "\n".join(texts), "\n\n".join(t for t in thoughts if t) or None
+
+
+def _tool_calls(message: ChatMessage) -> tuple[ToolCall, ...]:
+    if message.role != "assistant" or not message.tool_calls:
+        return ()
+    return tuple(
+        ToolCall(id=c.id or "", function=c.function, arguments=_arguments(c.arguments))
+        for c in message.tool_calls
+    )
+
+
+def _arguments(raw: Any) -> dict[str, Any]:
+    value = json_safe(raw)
+    return value if isinstance(value, dict) else {"_raw": value}
+
+
+def _message(message: ChatMessage, index: int) -> Message:
+    text, reasoning = _content(message.content)
+    tool_call_id = name = None
+    if message.role == "tool":
+        tool_call_id, name = message.tool_call_id, message.function
+        if message.error is not None:
+            error = f"Error ({message.error.type}): {message.error.message}"
+            text = f"{text}\n{error}" if text else error
+    return Message(
+        index=index,
+        role=message.role,
+        text=text,
+        reasoning=reasoning,
+        tool_calls=_tool_calls(message),
+        tool_call_id=tool_call_id,
+        name=name,
+    )
+
+
+def score_value(value: Any) -> tuple[str | None, float | None]:
+    """A score value as (text, number): booleans are true/false and 1/0."""
+    if value is None:
+        return None, None
+    if isinstance(value, bool):
+        return ("true" if value else "false"), float(value)
+    if isinstance(value, int | float):
+        return str(value), float(value)
+    if isinstance(value, str):
+        return value, None
+    return json.dumps(json_safe(value), ensure_ascii=False), None
+
+
+def _verdicts(transcript_id: str, scores: dict[str, Score]) -> tuple[GraderVerdict, ...]:
+    verdicts: list[GraderVerdict] = []
+    for scorer, score in scores.items():
+        common: dict[str, Any] = {
+            "transcript_id": transcript_id,
+            "grader": f"inspect/{scorer}",
+            "answer": None if score.answer is None else str(score.answer),
+            "explanation": score.explanation or getattr(score, "reason", None) or None,
+            "metadata": json_safe(dict(score.metadata or {})),
+        }
+        items = score.value.items() if isinstance(score.value, dict) else [(None, score.value)]
+        for key, raw in items:
+            value, number = score_value(raw)
+            field = scorer if key is None else f"{scorer}.{key}"
+            verdicts.append(GraderVerdict(field=field, value=value, score=number, **common))
+    return tuple(verdicts)

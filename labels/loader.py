@@ -1,0 +1,186 @@
+"""Getting things into the store: transcript files, rater labels, grader verdicts.
+
+The CLI and the app's data page both call these, so both give the same report.
+Parsing is in `labels.ingest`; writing is in `labels.store`; this module joins them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from labels import ingest
+from labels.models import Evidence, GraderVerdict, IngestReport, Label, Rater, Rejection, utcnow
+from labels.schema import Schema
+from labels.store import Store
+
+FileCallback = Callable[[Path, int, int], None]
+"""Called with (file, index, total) as each input file starts."""
+
+
+def ingest_paths(
+    store: Store,
+    paths: Sequence[Path],
+    fmt: str = "auto",
+    on_file: FileCallback | None = None,
+    on_record: Callable[[], None] | None = None,
+) -> IngestReport:
+    """Ingest files and folders, one transaction per file.
+
+    Raises `ingest.UnusableInput` for a missing path or an unknown format found
+    while listing inputs; a file that turns out unusable while it is read is
+    rolled back and reported as a rejection, and the other files still go in.
+    """
+    report = IngestReport()
+    inputs = ingest.iter_inputs(paths) if fmt == "auto" else [(Path(p), fmt) for p in paths]
+    for index, (path, source_format) in enumerate(inputs):
+        if on_file:
+            on_file(path, index, len(inputs))
+        report.files += 1
+        try:
+            result = store.ingest_file(
+                str(path), source_format, ingest.parse(path, source_format), on_record
+            )
+        except ingest.UnusableInput as exc:
+            report.rejected.append(Rejection(file=str(path), where="file", reason=exc.reason))
+            continue
+        report.added += result.added
+        report.duplicates += result.duplicates
+        report.grader_verdicts += result.grader_verdicts
+        report.rejected.extend(result.rejected)
+    return report
+
+
+# -- tabular imports (labels, grader verdicts) ------------------------------
+
+
+def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """(line number, row) from a CSV or JSONL file; a string row is a parse error."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        yield 0, f"file is not UTF-8 text ({exc.reason} at byte {exc.start})"
+        return
+    if path.suffix.lower() == ".csv":
+        reader = csv.DictReader(io.StringIO(text))
+        for row in reader:
+            yield reader.line_num, {k: v for k, v in row.items() if k is not None}
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            yield number, f"invalid JSON: {exc}"
+            continue
+        yield number, obj if isinstance(obj, dict) else "each line must be a JSON object"
+
+
+def _label(row: dict[str, Any], schema: Schema, version: int) -> Label:
+    dim = schema.dimension(str(row.get("dimension", "")))
+    value = str(row.get("value", "")).strip()
+    if value not in dim.value_names:
+        raise ValueError(f"{value!r} is not a value of {dim.name} ({', '.join(dim.value_names)})")
+    evidence = row.get("evidence") or []
+    if isinstance(evidence, str):
+        evidence = json.loads(evidence) if evidence.strip() else []
+    tags = row.get("tags") or []
+    if isinstance(tags, str):
+        tags = [t for t in tags.split(";") if t]
+    created = row.get("created_at")
+    return Label(
+        transcript_id=str(row["transcript_id"]),
+        rater=str(row["rater"]),
+        dimension=dim.name,
+        value=value,
+        rationale=str(row.get("rationale") or ""),
+        evidence=tuple(Evidence(**e) for e in evidence),
+        tags=tuple(tags),
+        schema_version=int(row.get("schema_version") or version),
+        seconds=float(row["seconds"]) if row.get("seconds") not in (None, "") else None,
+        created_at=datetime.fromisoformat(str(created)) if created else utcnow(),
+    )
+
+
+def import_labels(
+    store: Store,
+    path: Path,
+    schema: Schema,
+    version: int,
+    keep: Callable[[Label], bool] | None = None,
+) -> IngestReport:
+    """Import rater labels from CSV or JSONL (one label per row); unknown raters are added.
+
+    `keep`, when given, chooses which valid labels to write (the demo holds some back).
+    """
+    report = IngestReport(files=1)
+    known = set(store.transcript_ids())
+    labels: list[Label] = []
+    for number, row in _rows(path):
+        where = f"line {number}"
+        try:
+            if isinstance(row, str):
+                raise ValueError(row)
+            label = _label(row, schema, version)
+            if label.transcript_id not in known:
+                raise ValueError(f"transcript {label.transcript_id!r} is not in the database")
+            if keep is None or keep(label):
+                labels.append(label)
+        except (KeyError, ValueError, TypeError, ValidationError) as exc:
+            reason = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+            report.rejected.append(Rejection(file=str(path), where=where, reason=reason))
+    existing = {r.id for r in store.raters()}
+    for rater_id in sorted({lb.rater for lb in labels} - existing):
+        store.upsert_rater(Rater(id=rater_id, name=rater_id))
+    report.added = store.add_labels(labels)
+    return report
+
+
+BINARY_WORDS = {"yes": "yes", "true": "yes", "1": "yes", "no": "no", "false": "no", "0": "no"}
+
+
+def _verdict(row: dict[str, Any], name: str, schema: Schema) -> GraderVerdict:
+    dim = schema.dimension(str(row.get("dimension", "")))
+    raw = str(row.get("value", "")).strip()
+    value = raw if raw in dim.value_names else BINARY_WORDS.get(raw.lower())
+    if value is None:
+        raise ValueError(f"{raw!r} is neither yes/no nor a value of {dim.name}")
+    score = row.get("score")
+    return GraderVerdict(
+        transcript_id=str(row["transcript_id"]),
+        grader=name,
+        field=dim.name,
+        dimension=dim.name,
+        value=value,
+        score=float(score) if score not in (None, "") else None,
+        explanation=str(row.get("explanation") or "") or None,
+    )
+
+
+def import_grader(store: Store, path: Path, name: str, schema: Schema) -> IngestReport:
+    """Import one grader's verdicts from CSV or JSONL: transcript_id, dimension, value, …"""
+    report = IngestReport(files=1)
+    known = set(store.transcript_ids())
+    verdicts: list[GraderVerdict] = []
+    for number, row in _rows(path):
+        try:
+            if isinstance(row, str):
+                raise ValueError(row)
+            verdict = _verdict(row, name, schema)
+            if verdict.transcript_id not in known:
+                raise ValueError(f"transcript {verdict.transcript_id!r} is not in the database")
+            verdicts.append(verdict)
+        except (KeyError, ValueError, TypeError, ValidationError) as exc:
+            reason = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+            report.rejected.append(Rejection(file=str(path), where=f"line {number}", reason=reason))
+    report.grader_verdicts = store.retrying(lambda: store.add_verdicts(verdicts, source=str(path)))
+    return report

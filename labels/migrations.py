@@ -1,0 +1,128 @@
+"""Ordered, named DDL steps. Never edit a shipped step: add a new one.
+
+`store.migrate` applies the steps not yet recorded in `migrations`, each in
+its own transaction together with its record.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[tuple[str, str], ...] = (
+    (
+        "0001_core",
+        """
+        CREATE TABLE ingest_batches (
+            id            VARCHAR PRIMARY KEY,
+            file          VARCHAR NOT NULL,
+            source_format VARCHAR,
+            started_at    TIMESTAMPTZ NOT NULL,
+            finished_at   TIMESTAMPTZ,
+            added         INTEGER NOT NULL DEFAULT 0,
+            duplicates    INTEGER NOT NULL DEFAULT 0,
+            grader_verdicts INTEGER NOT NULL DEFAULT 0,
+            rejected      JSON
+        );
+        CREATE TABLE transcripts (
+            id            VARCHAR PRIMARY KEY,
+            source_format VARCHAR NOT NULL,
+            source_ref    VARCHAR NOT NULL,
+            model         VARCHAR,
+            scenario      VARCHAR,
+            goal_type     VARCHAR,
+            goal_value    VARCHAR,
+            urgency_type  VARCHAR,
+            metadata      JSON,
+            batch_id      VARCHAR NOT NULL,
+            n_messages    INTEGER NOT NULL,
+            n_chars       BIGINT NOT NULL
+        );
+        CREATE TABLE messages (
+            transcript_id VARCHAR NOT NULL,
+            idx           INTEGER NOT NULL,
+            role          VARCHAR NOT NULL,
+            text          VARCHAR NOT NULL,
+            reasoning     VARCHAR,
+            tool_calls    JSON,
+            tool_call_id  VARCHAR,
+            name          VARCHAR
+        );
+        CREATE TABLE raters (
+            id         VARCHAR PRIMARY KEY,
+            name       VARCHAR NOT NULL,
+            role       VARCHAR NOT NULL,
+            active     BOOLEAN NOT NULL DEFAULT TRUE,
+            created_at TIMESTAMPTZ NOT NULL
+        );
+        CREATE TABLE schema_versions (
+            version    INTEGER PRIMARY KEY,
+            sha256     VARCHAR NOT NULL,
+            body       VARCHAR NOT NULL,
+            created_at TIMESTAMPTZ NOT NULL
+        );
+        CREATE SEQUENCE label_seq;
+        CREATE TABLE labels (
+            id             BIGINT PRIMARY KEY DEFAULT nextval('label_seq'),
+            transcript_id  VARCHAR NOT NULL,
+            rater          VARCHAR NOT NULL,
+            dimension      VARCHAR NOT NULL,
+            value          VARCHAR NOT NULL,
+            rationale      VARCHAR NOT NULL DEFAULT '',
+            evidence       JSON,
+            tags           VARCHAR[],
+            schema_version INTEGER NOT NULL,
+            seconds        DOUBLE,
+            created_at     TIMESTAMPTZ NOT NULL
+        );
+        CREATE TABLE assignments (
+            transcript_id VARCHAR NOT NULL,
+            rater         VARCHAR NOT NULL,
+            queue         VARCHAR NOT NULL,
+            state         VARCHAR NOT NULL,
+            flagged       BOOLEAN NOT NULL DEFAULT FALSE,
+            note          VARCHAR,
+            created_at    TIMESTAMPTZ NOT NULL,
+            updated_at    TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (transcript_id, rater)
+        );
+        CREATE TABLE queue_items (
+            transcript_id  VARCHAR NOT NULL,
+            queue          VARCHAR NOT NULL,
+            inclusion_prob DOUBLE,
+            reason         VARCHAR,
+            created_at     TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (transcript_id, queue)
+        );
+        CREATE SEQUENCE gold_seq;
+        CREATE TABLE gold (
+            id             BIGINT PRIMARY KEY DEFAULT nextval('gold_seq'),
+            transcript_id  VARCHAR NOT NULL,
+            dimension      VARCHAR NOT NULL,
+            value          VARCHAR NOT NULL,
+            method         VARCHAR NOT NULL,
+            who            VARCHAR NOT NULL,
+            note           VARCHAR NOT NULL DEFAULT '',
+            schema_version INTEGER NOT NULL,
+            created_at     TIMESTAMPTZ NOT NULL
+        );
+        CREATE TABLE grader_runs (
+            grader      VARCHAR PRIMARY KEY,
+            model       VARCHAR,
+            prompt_hash VARCHAR,
+            source      VARCHAR,
+            created_at  TIMESTAMPTZ NOT NULL
+        );
+        CREATE TABLE grader_verdicts (
+            grader        VARCHAR NOT NULL,
+            transcript_id VARCHAR NOT NULL,
+            field         VARCHAR NOT NULL,
+            dimension     VARCHAR,
+            value         VARCHAR,
+            score         DOUBLE,
+            answer        VARCHAR,
+            explanation   VARCHAR,
+            metadata      JSON,
+            batch_id      VARCHAR,
+            PRIMARY KEY (grader, transcript_id, field)
+        );
+        """,
+    ),
+)

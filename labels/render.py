@@ -1,0 +1,102 @@
+"""Turning untrusted transcript text into safe, readable pieces (no Streamlit here).
+
+Transcript text is untrusted: `escape_markdown` makes any string render as the
+literal text it is in Streamlit markdown (no links, images, HTML, colour
+directives, maths or emoji shortcodes), and the splitters find the parts a
+reader wants apart: emails, tool-use blocks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^\"'])")
+_EMAIL_TAG = re.compile(r"<email>(.*?)</email>", re.DOTALL | re.IGNORECASE)
+_EMAIL_START = re.compile(r"(?m)^(?=From:\s)")
+_TOOL_USE = re.compile(r"<tool_use:([\w.-]+)>(.*?)</tool_use:\1>", re.DOTALL)
+_HEADER = re.compile(r"^(From|To|Cc|Subject|Timestamp|Date):\s*(.*)$", re.IGNORECASE)
+
+Kind = Literal["text", "email", "tool_use"]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A piece of a message: plain text, one email, or one tool-use block."""
+
+    kind: Kind
+    text: str
+    title: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def escape_markdown(text: str) -> str:
+    """Text that Streamlit's markdown shows literally, keeping line breaks."""
+    escaped = _SPECIAL.sub(r"\\\1", text)
+    lines = [
+        line.replace(" ", "\u00a0", len(line) - len(line.lstrip(" ")))
+        for line in escaped.split("\n")
+    ]
+    return "  \n".join(lines)
+
+
+def _email(block: str) -> Segment:
+    headers: list[tuple[str, str]] = []
+    lines = block.strip("\n").split("\n")
+    body_start = 0
+    for i, line in enumerate(lines):
+        match = _HEADER.match(line.strip())
+        if not match:
+            body_start = i
+            break
+        headers.append((match.group(1).title(), match.group(2)))
+        body_start = i + 1
+    body = "\n".join(lines[body_start:]).strip()
+    body = re.sub(r"^Body:\s*", "", body, flags=re.IGNORECASE)
+    subject = next((v for k, v in headers if k == "Subject"), "")
+    return Segment("email", body, title=subject, headers=tuple(headers))
+
+
+def split_emails(text: str) -> list[Segment]:
+    """Split an inbox dump into text and email segments (tagged or `From:`-led)."""
+    if _EMAIL_TAG.search(text):
+        parts: list[Segment] = []
+        pos = 0
+        for match in _EMAIL_TAG.finditer(text):
+            if text[pos : match.start()].strip():
+                parts.append(Segment("text", text[pos : match.start()].strip()))
+            parts.append(_email(match.group(1)))
+            pos = match.end()
+        if text[pos:].strip():
+            parts.append(Segment("text", text[pos:].strip()))
+        return parts
+    chunks = [c for c in _EMAIL_START.split(text) if c.strip()]
+    if len(chunks) < 2 and not text.lstrip().startswith("From:"):
+        return [Segment("text", text)]
+    return [
+        _email(c) if c.lstrip().startswith("From:") else Segment("text", c.strip()) for c in chunks
+    ]
+
+
+def split_tool_use(text: str) -> list[Segment]:
+    """Split an answer into text and `<tool_use:NAME>` blocks, in order."""
+    parts: list[Segment] = []
+    pos = 0
+    for match in _TOOL_USE.finditer(text):
+        if text[pos : match.start()].strip():
+            parts.append(Segment("text", text[pos : match.start()].strip()))
+        parts.append(Segment("tool_use", match.group(2).strip(), title=match.group(1)))
+        pos = match.end()
+    if text[pos:].strip() or not parts:
+        parts.append(Segment("text", text[pos:].strip()))
+    return parts
+
+
+def segments(role: str, text: str) -> list[Segment]:
+    """The readable pieces of one message's visible text."""
+    if role == "user":
+        return split_emails(text)
+    if role == "assistant":
+        return split_tool_use(text)
+    return [Segment("text", text)]

@@ -1,0 +1,599 @@
+"""The only module that talks to DuckDB.
+
+One `Store` wraps one DuckDB connection. DuckDB lets one process write a file;
+inside that process, every thread or Streamlit script run takes its own
+`Store.cursor()`. All SQL uses `?` parameters; all DDL is in `migrations.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from labels import migrations
+from labels import store_sql as sql
+from labels.models import (
+    Gold,
+    GraderVerdict,
+    Label,
+    Rater,
+    Record,
+    Rejection,
+    Transcript,
+    utcnow,
+)
+
+T = TypeVar("T")
+CHUNK = 2000  # transcripts per insert batch inside one file's transaction
+
+
+class StoreError(Exception):
+    """A database problem described in a sentence for people."""
+
+
+class DatabaseBusy(StoreError):
+    """Another process holds the database file (DuckDB allows one writing process)."""
+
+
+class Conflict(StoreError):
+    """A write lost a transaction conflict more times than we retry."""
+
+
+@dataclass
+class FileResult:
+    """What ingesting one file did (all of it is committed, or none of it)."""
+
+    file: str
+    added: int = 0
+    duplicates: int = 0
+    grader_verdicts: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+
+
+class Store:
+    """Typed reads and writes over one DuckDB database."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: str, lock: threading.Lock) -> None:
+        self.con = con
+        self.path = path
+        self._lock = lock
+
+    # -- connection -------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path = ":memory:", *, read_only: bool = False) -> Store:
+        """Open (creating if needed) and migrate a database file."""
+        target = str(path)
+        if target != ":memory:":
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            con = duckdb.connect(target, read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise DatabaseBusy(
+                    f"{target} is open in another Goldset process (DuckDB allows one writer). "
+                    "Stop that process, or use the running app; see README, 'Running for a team'."
+                ) from exc
+            raise StoreError(f"cannot open {target}: {exc}") from exc
+        store = cls(con, target, threading.Lock())
+        if not read_only:
+            store.migrate()
+        return store
+
+    def cursor(self) -> Store:
+        """A store for another thread or script run, on the same database."""
+        return Store(self.con.cursor(), self.path, self._lock)
+
+    def close(self) -> None:
+        """Close this connection (or cursor)."""
+        self.con.close()
+
+    def migrate(self) -> list[str]:
+        """Apply pending migrations, each in one transaction; returns their names."""
+        self.con.execute(
+            "CREATE TABLE IF NOT EXISTS migrations"
+            " (name VARCHAR PRIMARY KEY, applied_at TIMESTAMPTZ)"
+        )
+        done = {r[0] for r in self.con.execute("SELECT name FROM migrations").fetchall()}
+        applied = []
+        for name, ddl in migrations.MIGRATIONS:
+            if name in done:
+                continue
+            with self.transaction():
+                self.con.execute(ddl)
+                self.con.execute("INSERT INTO migrations VALUES (?, ?)", [name, utcnow()])
+            applied.append(name)
+        return applied
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN … COMMIT, rolled back on any exception."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    def retrying(self, work: Callable[[], T], attempts: int = 8) -> T:
+        """Run `work` in a transaction, retrying DuckDB transaction conflicts."""
+        for attempt in range(attempts):
+            try:
+                with self.transaction():
+                    return work()
+            except duckdb.TransactionException:
+                time.sleep(0.005 * 2**attempt)
+        raise Conflict("the database was too busy to save this; please try again")
+
+    @contextmanager
+    def _arrow(self, name: str, table: pa.Table) -> Iterator[None]:
+        """Make an Arrow table visible to SQL as `name` for the duration of the block."""
+        self.con.register(name, table)
+        try:
+            yield
+        finally:
+            self.con.unregister(name)
+
+    def df(self, sql: str, params: Iterable[Any] = ()) -> pd.DataFrame:
+        """Run a query and return a DataFrame."""
+        return self.con.execute(sql, list(params)).df()
+
+    def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
+        """Run a query and return the first column of the first row (or None)."""
+        row = self.con.execute(sql, list(params)).fetchone()
+        return None if row is None else row[0]
+
+    # -- ingest -------------------------------------------------------------
+
+    def ingest_file(
+        self,
+        file: str,
+        source_format: str,
+        items: Iterable[Record | Rejection],
+        on_record: Callable[[], None] | None = None,
+    ) -> FileResult:
+        """Write one file's records in one transaction: all of it, or (on error) none."""
+        result = FileResult(file=file)
+        batch_id = uuid.uuid4().hex
+        started = utcnow()
+        seen: set[str] = set()
+        with self.transaction():
+            chunk: list[Record] = []
+            for item in items:
+                if on_record:
+                    on_record()
+                if isinstance(item, Rejection):
+                    result.rejected.append(item)
+                    continue
+                chunk.append(item)
+                if len(chunk) >= CHUNK:
+                    self._write_chunk(chunk, batch_id, seen, result)
+                    chunk = []
+            self._write_chunk(chunk, batch_id, seen, result)
+            self.con.execute(
+                "INSERT INTO ingest_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    batch_id,
+                    file,
+                    source_format,
+                    started,
+                    utcnow(),
+                    result.added,
+                    result.duplicates,
+                    result.grader_verdicts,
+                    sql.to_json([r.model_dump() for r in result.rejected]),
+                ],
+            )
+        return result
+
+    def _write_chunk(
+        self, chunk: list[Record], batch_id: str, seen: set[str], result: FileResult
+    ) -> None:
+        if not chunk:
+            return
+        ids = pa.table({"id": [r.transcript.id for r in chunk]})
+        with self._arrow("chunk_ids", ids):
+            found = self.con.execute(
+                "SELECT t.id FROM transcripts t JOIN chunk_ids USING (id)"
+            ).fetchall()
+        existing = {row[0] for row in found}
+        fresh: list[Transcript] = []
+        for rec in chunk:
+            tid = rec.transcript.id
+            if tid in existing or tid in seen:
+                result.duplicates += 1
+            else:
+                seen.add(tid)
+                fresh.append(rec.transcript)
+        self._insert_transcripts(fresh, batch_id)
+        result.added += len(fresh)
+        verdicts = [v for rec in chunk for v in rec.verdicts]
+        result.grader_verdicts += self.add_verdicts(verdicts, batch_id=batch_id, source=None)
+
+    def _insert_transcripts(self, transcripts: list[Transcript], batch_id: str) -> None:
+        if not transcripts:
+            return
+        with self._arrow("t_rows", pa.table(sql.transcript_columns(transcripts, batch_id))):
+            self.con.execute("INSERT INTO transcripts SELECT * FROM t_rows")
+        with self._arrow("m_rows", pa.table(sql.message_columns(transcripts))):
+            self.con.execute("INSERT INTO messages SELECT * FROM m_rows")
+
+    def add_verdicts(
+        self,
+        verdicts: list[GraderVerdict],
+        *,
+        batch_id: str | None = None,
+        source: str | None = None,
+    ) -> int:
+        """Add grader verdicts (existing grader/transcript/field rows are kept); returns added."""
+        if not verdicts:
+            return 0
+        graders = {v.grader: v.model for v in verdicts}
+        for name, model in graders.items():
+            self.con.execute(
+                "INSERT OR IGNORE INTO grader_runs VALUES (?, ?, NULL, ?, ?)",
+                [name, model, source, utcnow()],
+            )
+        with self._arrow("v_rows", pa.table(sql.verdict_columns(verdicts, batch_id))):
+            row = self.con.execute(
+                "INSERT OR IGNORE INTO grader_verdicts SELECT * FROM v_rows"
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    # -- transcripts --------------------------------------------------------
+
+    def transcript_ids(self) -> list[str]:
+        """Every transcript id, sorted."""
+        return [r[0] for r in self.con.execute("SELECT id FROM transcripts ORDER BY id").fetchall()]
+
+    def get_transcript(self, transcript_id: str) -> Transcript | None:
+        """One transcript with its messages, or None."""
+        row = self.con.execute(
+            "SELECT id, source_format, source_ref, model, scenario, goal_type, goal_value,"
+            " urgency_type, metadata FROM transcripts WHERE id = ?",
+            [transcript_id],
+        ).fetchone()
+        if row is None:
+            return None
+        msgs = self.con.execute(
+            "SELECT idx, role, text, reasoning, tool_calls, tool_call_id, name FROM messages"
+            " WHERE transcript_id = ? ORDER BY idx",
+            [transcript_id],
+        ).fetchall()
+        keys = ("id", "source_format", "source_ref", "model", "scenario", "goal_type")
+        fields = dict(zip(keys + ("goal_value", "urgency_type"), row[:8], strict=True))
+        return Transcript(
+            **fields,
+            metadata=json.loads(row[8]) if row[8] else {},
+            messages=tuple(sql.message(m) for m in msgs),
+        )
+
+    def transcripts(
+        self,
+        source_format: str | None = None,
+        model: str | None = None,
+        scenario: str | None = None,
+        condition: str | None = None,
+    ) -> pd.DataFrame:
+        """Transcript summaries; each filter given must match (None matches all)."""
+        return self.df(
+            "SELECT id, source_format, model, scenario, goal_type, goal_value, urgency_type,"
+            " n_messages, n_chars, source_ref FROM transcripts"
+            " WHERE (source_format = ? OR ? IS NULL) AND (model = ? OR ? IS NULL)"
+            " AND (scenario = ? OR ? IS NULL)"
+            " AND (concat_ws('_', goal_type || '-' || goal_value, urgency_type) = ? OR ? IS NULL)"
+            " ORDER BY id",
+            [source_format, source_format, model, model, scenario, scenario, condition, condition],
+        )
+
+    def search(
+        self,
+        text: str = "",
+        state: str | None = None,
+        k: int = 3,
+        limit: int = 500,
+        **filters: str | None,
+    ) -> pd.DataFrame:
+        """Transcripts matching filters, a label state and a text (searched in messages)."""
+        base = self.transcripts(**filters)
+        states = self.df(sql.STATE_SQL, [k])
+        frame = base.merge(states, how="left", left_on="id", right_on="transcript_id")
+        frame["state"] = frame["state"].fillna("unlabeled")
+        frame = frame.drop(columns=["transcript_id"])
+        if state:
+            frame = frame[frame["state"] == state]
+        if text.strip():
+            hits = self.df(
+                "SELECT DISTINCT transcript_id FROM messages"
+                " WHERE text ILIKE ? ESCAPE '\\' OR reasoning ILIKE ? ESCAPE '\\'",
+                [sql.like(text)] * 2,
+            )
+            frame = frame[frame["id"].isin(hits["transcript_id"])]
+        return frame.head(limit).reset_index(drop=True)
+
+    def counts(self) -> dict[str, int]:
+        """Row counts of the main tables (for the data page and the CLI)."""
+        tables = ("transcripts", "messages", "labels", "gold", "grader_verdicts", "raters")
+        return {t: int(self.scalar(f"SELECT count(*) FROM {t}")) for t in tables}  # noqa: S608
+
+    def batches(self) -> pd.DataFrame:
+        """Ingest batches, newest first."""
+        return self.df(
+            "SELECT file, source_format, started_at, finished_at, added, duplicates,"
+            " grader_verdicts, json_array_length(rejected) AS rejected, rejected AS reasons"
+            " FROM ingest_batches ORDER BY started_at DESC"
+        )
+
+    # -- schema versions ----------------------------------------------------
+
+    def ensure_schema_version(self, body: str, sha256: str) -> int:
+        """The version number of this schema text, adding a new version if it is new."""
+
+        def work() -> int:
+            latest = self.con.execute(
+                "SELECT version, sha256 FROM schema_versions ORDER BY version DESC LIMIT 1"
+            ).fetchone()
+            if latest and latest[1] == sha256:
+                return int(latest[0])
+            version = (int(latest[0]) if latest else 0) + 1
+            self.con.execute(
+                "INSERT INTO schema_versions VALUES (?, ?, ?, ?)", [version, sha256, body, utcnow()]
+            )
+            return version
+
+        with self._lock:
+            return self.retrying(work)
+
+    def schema_body(self, version: int) -> str | None:
+        """The schema text of a version."""
+        value = self.scalar("SELECT body FROM schema_versions WHERE version = ?", [version])
+        return None if value is None else str(value)
+
+    def schema_versions(self) -> pd.DataFrame:
+        """Schema versions with how many labels each has."""
+        return self.df(
+            "SELECT s.version, s.created_at, left(s.sha256, 12) AS sha256,"
+            " count(l.id) AS labels FROM schema_versions s"
+            " LEFT JOIN labels l ON l.schema_version = s.version GROUP BY ALL ORDER BY s.version"
+        )
+
+    # -- raters -------------------------------------------------------------
+
+    def upsert_rater(self, rater: Rater) -> None:
+        """Add a rater, or update name, role and active flag of an existing one."""
+        self.retrying(
+            lambda: self.con.execute(
+                "INSERT INTO raters VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+                " name = excluded.name, role = excluded.role, active = excluded.active",
+                [rater.id, rater.name, rater.role, rater.active, utcnow()],
+            )
+        )
+
+    def raters(self, active_only: bool = False) -> list[Rater]:
+        """All raters (or only active ones), by id."""
+        rows = self.con.execute(
+            "SELECT id, name, role, active FROM raters WHERE active OR NOT ? ORDER BY id",
+            [active_only],
+        ).fetchall()
+        return [Rater(id=r[0], name=r[1], role=r[2], active=r[3]) for r in rows]
+
+    def rater(self, rater_id: str) -> Rater | None:
+        """One rater by id."""
+        return next((r for r in self.raters() if r.id == rater_id), None)
+
+    # -- labels and gold ----------------------------------------------------
+
+    def add_labels(self, labels: list[Label]) -> int:
+        """Append labels (a change is a new row); returns how many were written."""
+        if not labels:
+            return 0
+        with self._arrow("l_rows", pa.table(sql.label_columns(labels))):
+            self.retrying(lambda: self.con.execute(sql.INSERT_LABELS))
+        return len(labels)
+
+    def current_labels(self, dimension: str | None = None) -> pd.DataFrame:
+        """Each rater's latest label per transcript and dimension."""
+        return self.df(
+            "SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER (PARTITION BY"
+            " transcript_id, rater, dimension ORDER BY created_at DESC, id DESC) AS rn"
+            " FROM labels WHERE dimension = ? OR ? IS NULL) WHERE rn = 1"
+            " ORDER BY transcript_id, dimension, rater",
+            [dimension, dimension],
+        )
+
+    def label_history(self, transcript_id: str, rater: str | None = None) -> pd.DataFrame:
+        """Every label row ever written for a transcript (or by one rater), oldest first."""
+        return self.df(
+            "SELECT created_at, rater, dimension, value, rationale, evidence, tags,"
+            " schema_version, seconds FROM labels"
+            " WHERE transcript_id = ? AND (rater = ? OR ? IS NULL)"
+            " ORDER BY created_at, id",
+            [transcript_id, rater, rater],
+        )
+
+    # -- assignments --------------------------------------------------------
+
+    def open_assignment(self, rater: str) -> str | None:
+        """The transcript a rater holds open, if any."""
+        value = self.scalar(
+            "SELECT transcript_id FROM assignments WHERE rater = ? AND state = 'open'"
+            " ORDER BY created_at LIMIT 1",
+            [rater],
+        )
+        return None if value is None else str(value)
+
+    def claim_next(self, rater: str, k: int, seed: int) -> str | None:
+        """Give `rater` their open item, or assign the next one; None when nothing is left.
+
+        A transcript is held by the raters with an open or done assignment or a
+        label on it; it is offered only while fewer than `k` hold it and never to
+        a rater who already had it. Priority: audit, then gold-check, then main;
+        within a priority the order is a seeded hash, random but reproducible.
+        The process lock and the transaction together keep two raters asking at
+        once from both taking the last slot.
+        """
+
+        def work() -> str | None:
+            held = self.open_assignment(rater)
+            if held is not None:
+                return held
+            row = self.con.execute(sql.NEXT_SQL, [rater, k, rater, str(seed)]).fetchone()
+            if row is None:
+                return None
+            now = utcnow()
+            self.con.execute(
+                "INSERT INTO assignments VALUES (?, ?, ?, 'open', FALSE, NULL, ?, ?)",
+                [row[0], rater, row[1], now, now],
+            )
+            return str(row[0])
+
+        with self._lock:
+            return self.retrying(work)
+
+    def finish_assignment(
+        self, transcript_id: str, rater: str, state: str, flagged: bool = False, note: str = ""
+    ) -> None:
+        """Mark a rater's assignment done, skipped or released (creating it if absent)."""
+        now = utcnow()
+        self.con.execute(
+            "INSERT INTO assignments VALUES (?, ?, 'main', ?, ?, ?, ?, ?)"
+            " ON CONFLICT (transcript_id, rater) DO UPDATE SET state = excluded.state,"
+            " flagged = excluded.flagged, note = excluded.note, updated_at = excluded.updated_at",
+            [transcript_id, rater, state, flagged, note or None, now, now],
+        )
+
+    def submit(self, labels: list[Label], flagged: bool = False, note: str = "") -> None:
+        """Append a rater's labels for one item and close their assignment, atomically."""
+        if not labels:
+            raise ValueError("nothing to submit")
+        first = labels[0]
+        with self._arrow("l_rows", pa.table(sql.label_columns(labels))):
+
+            def work() -> None:
+                self.con.execute(sql.INSERT_LABELS)
+                self.finish_assignment(first.transcript_id, first.rater, "done", flagged, note)
+
+            self.retrying(work)
+
+    def rater_progress(self, rater: str, k: int) -> tuple[int, int]:
+        """(items this rater has finished, items finished plus still available to them)."""
+        row = self.con.execute(sql.PROGRESS_SQL, [rater, rater, rater, k, rater]).fetchone()
+        touched, left = (int(row[0]), int(row[1])) if row else (0, 0)
+        done = touched - (1 if self.open_assignment(rater) else 0)
+        return done, touched + left
+
+    def own_labels(self, rater: str, transcript_id: str) -> pd.DataFrame:
+        """A rater's current labels on one transcript (their own only: blind labeling)."""
+        return self.df(
+            "SELECT dimension, value, rationale, evidence, tags, schema_version, created_at"
+            " FROM (SELECT *, row_number() OVER (PARTITION BY dimension"
+            " ORDER BY created_at DESC, id DESC) AS rn FROM labels"
+            " WHERE rater = ? AND transcript_id = ?) WHERE rn = 1",
+            [rater, transcript_id],
+        )
+
+    def rater_items(self, rater: str) -> pd.DataFrame:
+        """Items a rater has labeled or skipped, newest first."""
+        return self.df(
+            "SELECT transcript_id, state, flagged, note, updated_at FROM assignments"
+            " WHERE rater = ? AND state IN ('done', 'skipped')"
+            " UNION ALL SELECT transcript_id, 'done', FALSE, NULL, max(created_at) FROM labels"
+            " WHERE rater = ? AND transcript_id NOT IN"
+            " (SELECT transcript_id FROM assignments WHERE rater = ?) GROUP BY transcript_id"
+            " ORDER BY updated_at DESC",
+            [rater, rater, rater],
+        )
+
+    def enqueue(
+        self,
+        transcript_ids: list[str],
+        queue: str,
+        probs: list[float] | None = None,
+        reason: str = "",
+    ) -> int:
+        """Put transcripts on the audit or gold-check queue; returns how many were new."""
+        rows = pa.table(
+            {
+                "transcript_id": transcript_ids,
+                "queue": [queue] * len(transcript_ids),
+                "inclusion_prob": pa.array(probs, type=pa.float64())
+                if probs is not None
+                else pa.nulls(len(transcript_ids), pa.float64()),
+                "reason": [reason] * len(transcript_ids),
+                "created_at": pa.array(
+                    [utcnow()] * len(transcript_ids), type=pa.timestamp("us", tz="UTC")
+                ),
+            }
+        )
+        with self._arrow("q_rows", rows):
+            row = self.con.execute(
+                "INSERT OR IGNORE INTO queue_items SELECT * FROM q_rows"
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    def add_gold(self, golds: list[Gold]) -> int:
+        """Append gold rows (a change is a new row; the latest is current)."""
+        rows = [
+            [
+                g.transcript_id,
+                g.dimension,
+                g.value,
+                g.method,
+                g.who,
+                g.note,
+                g.schema_version,
+                g.created_at,
+            ]
+            for g in golds
+        ]
+
+        def work() -> None:
+            self.con.executemany(
+                "INSERT INTO gold (transcript_id, dimension, value, method, who, note,"
+                " schema_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+
+        if rows:
+            self.retrying(work)
+        return len(rows)
+
+    def current_gold(self, dimension: str | None = None) -> pd.DataFrame:
+        """The latest gold row per transcript and dimension."""
+        return self.df(
+            "SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER (PARTITION BY"
+            " transcript_id, dimension ORDER BY created_at DESC, id DESC) AS rn"
+            " FROM gold WHERE dimension = ? OR ? IS NULL) WHERE rn = 1"
+            " ORDER BY transcript_id, dimension",
+            [dimension, dimension],
+        )
+
+    def verdicts(self, grader: str | None = None) -> pd.DataFrame:
+        """Grader verdicts, optionally of one grader."""
+        return self.df(
+            "SELECT grader, transcript_id, field, dimension, value, score, answer, explanation"
+            " FROM grader_verdicts WHERE grader = ? OR ? IS NULL"
+            " ORDER BY grader, transcript_id, field",
+            [grader, grader],
+        )
+
+    def graders(self) -> pd.DataFrame:
+        """Graders with their verdict counts."""
+        return self.df(
+            "SELECT r.grader, r.model, r.source, count(v.transcript_id) AS verdicts,"
+            " count(DISTINCT v.transcript_id) AS transcripts"
+            " FROM grader_runs r LEFT JOIN grader_verdicts v USING (grader)"
+            " GROUP BY ALL ORDER BY r.grader"
+        )

@@ -1,0 +1,209 @@
+"""The one Streamlit-aware helper module: cached store, identity, roles, safe rendering."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import streamlit as st
+
+from labels import render
+from labels.models import Message, Rater, Transcript
+from labels.store import StoreError
+from labels.workspace import Workspace, db_path, open_workspace, schema_path
+
+log = logging.getLogger("goldset")
+PROXY_HEADER_ENV = "GOLDSET_TRUST_PROXY_HEADER"
+ROLE_RANK = {"rater": 0, "adjudicator": 1, "admin": 2}
+
+
+@st.cache_resource(show_spinner="Opening the database…")
+def _root(db: str, schema_file: str) -> Workspace:
+    return open_workspace(db, schema_file)
+
+
+def workspace() -> Workspace:
+    """This script run's workspace: one cached connection, a fresh cursor per run."""
+    if "ws" not in st.session_state.get("_run", {}):
+        root = _root(str(db_path()), str(schema_path()))
+        st.session_state["_run"] = {"ws": root.cursor()}
+    ws: Workspace = st.session_state["_run"]["ws"]
+    return ws
+
+
+def new_run() -> None:
+    """Forget the previous run's cursor (app.py calls this first on every run)."""
+    st.session_state.pop("_run", None)
+
+
+@contextmanager
+def friendly_errors() -> Iterator[None]:
+    """Show failures as sentences, log the traceback for whoever runs the server."""
+    try:
+        yield
+    except StoreError as exc:
+        st.error(str(exc))
+    except Exception as exc:  # noqa: BLE001 - the last line of defence for people
+        log.exception("page failed")
+        st.error(
+            "Something went wrong on this page and nothing was saved from this last action. "
+            f"The server log has the details ({type(exc).__name__})."
+        )
+
+
+# -- identity -----------------------------------------------------------------
+
+
+def _auth_configured() -> bool:
+    try:
+        return bool(st.secrets.load_if_toml_exists() and "auth" in st.secrets)
+    except Exception:  # noqa: BLE001 - a broken secrets file means no OIDC
+        return False
+
+
+def _verified_id() -> tuple[str | None, str]:
+    """(identity, mode) from OIDC or a trusted proxy header; (None, 'local') otherwise."""
+    if _auth_configured():
+        if not st.user.is_logged_in:
+            st.title("Goldset")
+            st.write("Sign in to label.")
+            st.button("Sign in", on_click=st.login, type="primary")
+            st.stop()
+        return str(st.user.get("email") or st.user.get("sub")), "oidc"
+    header = os.environ.get(PROXY_HEADER_ENV)
+    if header:
+        value = st.context.headers.get(header)
+        if not value:
+            st.error(f"This server expects the {header} header from its proxy and got none.")
+            st.stop()
+        return value.strip(), "proxy"
+    return None, "local"
+
+
+def current_rater(ws: Workspace) -> Rater | None:
+    """The person using this session (None until they pick a name); draws the sidebar box."""
+    verified, mode = _verified_id()
+    if verified is not None:
+        rater = ws.store.rater(verified)
+        if rater is None:
+            rater = Rater(id=verified, name=verified)
+            ws.store.upsert_rater(rater)
+        st.sidebar.caption(f"Signed in as **{render.escape_markdown(rater.name)}** ({rater.role})")
+        if mode == "oidc":
+            st.sidebar.button("Sign out", on_click=st.logout)
+        return rater
+    return _local_rater(ws)
+
+
+def _remember_identity() -> None:
+    # Widget state does not survive a change of page; this plain key does.
+    st.session_state["who"] = st.session_state.get("identity")
+
+
+def _local_rater(ws: Workspace) -> Rater | None:
+    by_id = {r.id: r for r in ws.store.raters(active_only=True)}
+    ids = list(by_id)
+    remembered = st.session_state.get("who")
+    st.sidebar.selectbox(
+        "Who are you?",
+        ids,
+        index=ids.index(remembered) if remembered in by_id else None,
+        format_func=lambda i: f"{by_id[i].name} · {by_id[i].role}",
+        key="identity",
+        on_change=_remember_identity,
+        placeholder="Pick your name",
+    )
+    with st.sidebar.popover("I'm not listed"):
+        name = st.text_input("Your name", key="new_name")
+        if st.button("Add me as a rater") and name.strip():
+            new_id = name.strip().lower().replace(" ", ".")
+            ws.store.upsert_rater(Rater(id=new_id, name=name.strip()))
+            st.session_state["who"] = new_id
+            st.rerun()
+    st.sidebar.warning("Local mode: identity is not verified.", icon=":material/warning:")
+    return by_id.get(st.session_state.get("who") or "")
+
+
+def has_role(rater: Rater, role: str) -> bool:
+    """Whether a rater's role is at least `role` (rater < adjudicator < admin)."""
+    return ROLE_RANK[rater.role] >= ROLE_RANK[role]
+
+
+def require_role(rater: Rater, role: str) -> None:
+    """Stop the page with a sentence unless the rater has at least `role`."""
+    if not has_role(rater, role):
+        st.error(f"This page is for {role}s. Ask an admin if you need access.")
+        st.stop()
+
+
+# -- transcript rendering -----------------------------------------------------
+
+AVATARS = {
+    "system": ":material/settings:",
+    "user": ":material/person:",
+    "assistant": ":material/smart_toy:",
+    "tool": ":material/build:",
+}
+
+
+def text_block(text: str) -> None:
+    """Untrusted text, shown literally."""
+    if text.strip():
+        st.markdown(render.escape_markdown(text))
+
+
+def _segment(seg: render.Segment) -> None:
+    if seg.kind == "email":
+        with st.container(border=True):
+            for name, value in seg.headers:
+                st.markdown(f"**{name}:** {render.escape_markdown(value)}")
+            st.divider()
+            text_block(seg.text)
+    elif seg.kind == "tool_use":
+        st.caption(f"Tool use · {render.escape_markdown(seg.title)}")
+        st.code(seg.text, language=None, wrap_lines=True)
+    else:
+        text_block(seg.text)
+
+
+def message(msg: Message, show_index: bool = True) -> None:
+    """One message as a reader wants it: reasoning apart, emails and tool calls as blocks."""
+    label = f"#{msg.index} · {msg.role}" if show_index else msg.role
+    if msg.role == "system":
+        with st.expander(f"{label}: system prompt ({len(msg.text):,} characters)"):
+            text_block(msg.text)
+        return
+    with st.chat_message(msg.role, avatar=AVATARS[msg.role]):
+        st.caption(label + (f" · {render.escape_markdown(msg.name)}" if msg.name else ""))
+        if msg.reasoning:
+            with st.container(border=True):
+                st.caption(
+                    ":material/visibility_off: Hidden reasoning"
+                    " (not shown to anyone in the scenario)"
+                )
+                text_block(msg.reasoning)
+        for seg in render.segments(msg.role, msg.text):
+            _segment(seg)
+        for call in msg.tool_calls:
+            st.caption(f"Tool call · {render.escape_markdown(call.function)}")
+            st.code(json.dumps(call.arguments, indent=2, ensure_ascii=False), language="json")
+
+
+def transcript(t: Transcript, limit: int = 300) -> None:
+    """A whole transcript; very long ones are shown in pages of `limit` messages."""
+    msgs = t.messages
+    if len(msgs) > limit:
+        pages = (len(msgs) + limit - 1) // limit
+        page = st.number_input(f"Messages page (of {pages})", 1, pages, 1, key=f"mp-{t.id}")
+        msgs = msgs[(page - 1) * limit : page * limit]
+    for msg in msgs:
+        message(msg)
+
+
+def conditions(t: Transcript) -> str:
+    """A one-line, escaped summary of a transcript's model and condition."""
+    parts = [t.model, t.scenario, t.goal_type and f"{t.goal_type}-{t.goal_value}", t.urgency_type]
+    return render.escape_markdown(" · ".join(p for p in parts if p) or t.source_format)

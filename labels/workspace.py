@@ -1,0 +1,48 @@
+"""Where things are: the database file, the schema file, and the schema version in force."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from labels import schema as schema_mod
+from labels.schema import Schema
+from labels.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = ROOT / "data" / "goldset.duckdb"
+
+
+def db_path(explicit: str | Path | None = None) -> Path:
+    """The database file: an explicit path, else `GOLDSET_DB`, else `data/goldset.duckdb`."""
+    chosen = explicit or os.environ.get("GOLDSET_DB") or DEFAULT_DB
+    return Path(chosen)
+
+
+def schema_path(explicit: str | Path | None = None) -> Path:
+    """The schema file: an explicit path, else `GOLDSET_SCHEMA`, else `data/schema.toml`."""
+    return Path(explicit or os.environ.get("GOLDSET_SCHEMA") or schema_mod.DEFAULT_PATH)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """An open store with the schema it labels under."""
+
+    store: Store
+    schema: Schema
+    schema_version: int
+
+    def cursor(self) -> Workspace:
+        """The same workspace on a fresh cursor (one per thread or script run)."""
+        return Workspace(self.store.cursor(), self.schema, self.schema_version)
+
+
+def open_workspace(
+    db: str | Path | None = None, schema_file: str | Path | None = None
+) -> Workspace:
+    """Open the database (migrating it) and record the schema file's version."""
+    schema, text = schema_mod.load(schema_path(schema_file))
+    store = Store.open(":memory:" if str(db) == ":memory:" else db_path(db))
+    version = store.ensure_schema_version(text, schema_mod.digest(text))
+    return Workspace(store, schema, version)

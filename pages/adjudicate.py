@@ -1,0 +1,59 @@
+"""Adjudicate: settle what raters disagree on; every decision becomes a gold row."""
+
+import streamlit as st
+
+from labels import gold, labeling, ui
+
+ws = ui.workspace()
+me = st.session_state["rater"]
+ui.require_role(me, "adjudicator")
+st.title("Adjudicate")
+
+rule = gold.Rule("unanimous", min_raters=2)
+todo = gold.adjudication_queue(ws, rule)
+st.caption(
+    f"{len(todo)} item-dimensions that the consensus rule ({rule.describe()}) cannot decide, "
+    "most disputed first. Rater labels are visible here: the blind phase is over for these."
+)
+if todo.empty:
+    st.success("Nothing to adjudicate.")
+    st.stop()
+
+event = st.dataframe(
+    todo, hide_index=True, on_select="rerun", selection_mode="single-row", key="todo", height=260
+)
+row = todo.iloc[event.selection.rows[0] if event.selection.rows else 0]
+tid, dim_name = str(row["transcript_id"]), str(row["dimension"])
+dim = ws.schema.dimension(dim_name)
+t = ws.store.get_transcript(tid)
+if t is None:
+    st.stop()
+
+left, right = st.columns([3, 2], gap="large")
+with right:
+    st.subheader(f"{dim.title}: {ui.render.escape_markdown(tid)}")
+    labels = ws.store.current_labels(dim_name)
+    labels = labels[labels["transcript_id"] == tid]
+    for lab in labels.itertuples():
+        with st.container(border=True):
+            st.markdown(f"**{ui.render.escape_markdown(str(lab.rater))}**: `{lab.value}`")
+            ui.text_block(str(lab.rationale) or "(no rationale)")
+            ev = labeling.evidence_text(lab.evidence)
+            if ev:
+                st.caption("Evidence: " + ui.render.escape_markdown(ev))
+    with st.popover("Guideline", icon=":material/menu_book:"):
+        st.markdown(dim.guideline)
+        for v in dim.values:
+            st.markdown(f"- **{v.name}**: {v.description}")
+    choice = st.radio(
+        "Gold value", dim.value_names, horizontal=True, index=None, key=f"g-{tid}-{dim_name}"
+    )
+    note = st.text_area("Note (why this value)", key=f"n-{tid}-{dim_name}")
+    if st.button("Decide", type="primary", disabled=choice is None, shortcut="Ctrl+Enter"):
+        gold.adjudicate(ws, me.id, tid, dim_name, str(choice), note)
+        st.toast(f"Gold for {dim_name} recorded.")
+        st.rerun()
+with left:
+    st.caption(ui.conditions(t))
+    with st.container(height=720, border=False, autoscroll=False, key=f"tx-{tid}"):
+        ui.transcript(t)

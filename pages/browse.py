@@ -1,0 +1,65 @@
+"""Browse: find transcripts by source, model, condition, label state and text."""
+
+import streamlit as st
+
+from labels import ui
+from labels.store_sql import LABEL_STATES
+
+ws = ui.workspace()
+rater = st.session_state["rater"]
+may_see_labels = ui.has_role(rater, "adjudicator")
+
+st.title("Browse transcripts")
+everything = ws.store.transcripts()
+if everything.empty:
+    st.info("No transcripts yet. An admin can add some on the Data page.")
+    st.stop()
+
+
+def options(column: str) -> list[str]:
+    return sorted(everything[column].dropna().unique().tolist())
+
+
+cols = st.columns(5)
+fmt = cols[0].selectbox("Source", options("source_format"), index=None, placeholder="any")
+model = cols[1].selectbox("Model", options("model"), index=None, placeholder="any")
+scenario = cols[2].selectbox("Scenario", options("scenario"), index=None, placeholder="any")
+state = (
+    cols[3].selectbox("Label state", LABEL_STATES, index=None, placeholder="any")
+    if may_see_labels
+    else None
+)
+text = cols[4].text_input("Text in messages", placeholder="e.g. board, affair, wipe")
+found = ws.store.search(
+    text,
+    state,
+    ws.schema.project.raters_per_item,
+    source_format=fmt,
+    model=model,
+    scenario=scenario,
+)
+if not may_see_labels:
+    found = found.drop(columns=["state"])
+st.caption(f"{len(found)} of {len(everything)} transcripts")
+event = st.dataframe(
+    found,
+    hide_index=True,
+    on_select="rerun",
+    selection_mode="single-row",
+    key="found",
+    column_config={"n_chars": st.column_config.NumberColumn("characters", format="localized")},
+)
+rows = event.selection.rows
+if not rows:
+    st.caption("Select a row to read the transcript.")
+    st.stop()
+
+t = ws.store.get_transcript(str(found.iloc[rows[0]]["id"]))
+if t is None:
+    st.stop()
+st.subheader(ui.render.escape_markdown(t.id))
+st.caption(f"{ui.conditions(t)} · read-only · {ui.render.escape_markdown(t.source_ref)}")
+if may_see_labels:
+    with st.expander("Labels on this transcript (every change, oldest first)"):
+        st.dataframe(ws.store.label_history(t.id), hide_index=True)
+ui.transcript(t)

@@ -1,0 +1,78 @@
+"""Data: what is in the database, and adding transcripts by upload or server path."""
+
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from labels import ingest, loader, ui
+from labels.models import IngestReport
+
+ws = ui.workspace()
+ui.require_role(st.session_state["rater"], "admin")
+
+st.title("Data")
+counts = ws.store.counts()
+for col, (name, count) in zip(st.columns(len(counts)), counts.items(), strict=True):
+    col.metric(name.replace("_", " "), f"{count:,}")
+
+
+def run_ingest(paths: list[Path]) -> IngestReport:
+    bar = st.progress(0.0, text="Starting…")
+
+    def on_file(path: Path, index: int, total: int) -> None:
+        bar.progress(index / max(total, 1), text=f"Reading {path.name} ({index + 1} of {total})")
+
+    report = loader.ingest_paths(ws.store, paths, on_file=on_file)
+    bar.progress(1.0, text="Done.")
+    return report
+
+
+def show(report: IngestReport) -> None:
+    st.success(
+        f"{report.files} file(s): {report.added} transcripts added, {report.duplicates} already "
+        f"present, {report.grader_verdicts} grader verdicts, {len(report.rejected)} rejected."
+    )
+    if report.rejected:
+        st.dataframe([r.model_dump() for r in report.rejected], hide_index=True)
+
+
+upload, server = st.tabs(["Upload files", "Read a path on the server"])
+with upload:
+    files = st.file_uploader(
+        "JSONL chats, Inspect logs (.eval, .json), Petri transcripts (.json)",
+        accept_multiple_files=True,
+        type=["jsonl", "json", "eval"],
+    )
+    if files and st.button("Ingest uploaded files", type="primary"):
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = []
+            for f in files:
+                target = Path(tmp) / Path(f.name).name
+                target.write_bytes(f.getvalue())
+                paths.append(target)
+            try:
+                show(run_ingest(paths))
+            except ingest.UnusableInput as exc:
+                st.error(str(exc))
+with server:
+    st.caption("A file or folder the server can read, e.g. an agentic-misalignment results folder.")
+    raw = st.text_input("Path", placeholder="/data/results/blackmail-experiment")
+    if st.button("Ingest path", disabled=not raw.strip()):
+        path = Path(raw.strip()).expanduser()
+        if not path.exists():
+            st.error(f"There is no file or folder at {path}.")
+        else:
+            try:
+                show(run_ingest([path]))
+            except ingest.UnusableInput as exc:
+                st.error(str(exc))
+
+st.subheader("Ingest history")
+batches = ws.store.batches()
+if batches.empty:
+    st.caption("Nothing ingested yet.")
+else:
+    st.dataframe(batches.drop(columns=["reasons"]), hide_index=True)
+st.subheader("Graders")
+st.dataframe(ws.store.graders(), hide_index=True)

@@ -1,0 +1,22 @@
+"""Small objects made in tests."""
+
+from __future__ import annotations
+
+from labels.models import Message, Transcript
+
+
+def make_transcript(tid: str, n: int = 3, **fields: str) -> Transcript:
+    """A small transcript: a system prompt, then alternating user/assistant turns."""
+    roles = ["system"] + ["user", "assistant"] * n
+    messages = tuple(
+        Message(
+            index=i,
+            role=role,
+            text=f"{role} text {i} of {tid}",  # type: ignore[arg-type]
+            reasoning="thinking" if role == "assistant" else None,
+        )
+        for i, role in enumerate(roles[: n + 1])
+    )
+    return Transcript(
+        id=tid, source_format="jsonl", source_ref=f"test.jsonl:{tid}", messages=messages, **fields
+    )  # type: ignore[arg-type]

@@ -1,0 +1,121 @@
+"""AppTest: every page renders real content from the demo data; the main flows work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from labels import demo
+from labels.models import Rater
+from labels.workspace import open_workspace
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ["label", "browse", "adjudicate", "agreement", "graders", "data", "admin"]
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    ws = open_workspace(db)
+    demo.build(ws)
+    ws.store.close()
+    return db
+
+
+@pytest.fixture
+def app(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
+    monkeypatch.setenv("GOLDSET_DB", str(demo_db))
+    monkeypatch.chdir(ROOT)
+    yield AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+
+
+def sign_in(at: AppTest, who: str) -> AppTest:
+    at.run()
+    at.sidebar.selectbox(key="identity").set_value(who).run()
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [s.value for s in at.subheader] + [t.value for t in at.title]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_without_identity_the_app_asks_who_you_are(app: AppTest) -> None:
+    app.run()
+    assert not app.exception
+    assert any("Pick your name" in i.value for i in app.info)
+    assert any("not verified" in w.value for w in app.sidebar.warning)
+
+
+def first_table(at: AppTest) -> pd.DataFrame:
+    assert at.dataframe, "no table on the page"
+    return at.dataframe[0].value
+
+
+CHECKS: dict[str, Callable[[AppTest], None]] = {
+    "label": lambda at: (
+        (
+            any(s.value.startswith("Transcript ") for s in at.subheader)
+            and any("explicit_threat" in b.label for b in at.button)
+        )
+        or pytest.fail("no transcript or label buttons")
+    ),
+    "browse": lambda at: len(first_table(at)) == 80 or pytest.fail("not 80 transcripts"),
+    "adjudicate": lambda at: len(first_table(at)) > 0 or pytest.fail("no disagreements"),
+    "agreement": lambda at: (
+        (set(first_table(at)["dimension"]) == {"extortion", "manipulation", "ethical_explanation"})
+        or pytest.fail("dimensions missing")
+    ),
+    "graders": lambda at: len(first_table(at)) >= 6 or pytest.fail("grader rows missing"),
+    "data": lambda at: any(m.value == "80" for m in at.metric) or pytest.fail("no counts"),
+    "admin": lambda at: (
+        any("schema version" in c.value for c in at.caption) or pytest.fail("no schema info")
+    ),
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_shows_demo_content_to_an_admin(app: AppTest, page: str) -> None:
+    sign_in(app, "admin")
+    app.switch_page(f"pages/{page}.py").run()
+    assert not app.exception, app.exception
+    assert not app.error, [e.value for e in app.error]
+    CHECKS[page](app)
+
+
+def test_rater_sees_only_rater_pages_and_is_refused_elsewhere(app: AppTest) -> None:
+    sign_in(app, "ana")
+    for page in ("adjudicate", "admin", "graders", "agreement", "data"):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            app.switch_page(f"pages/{page}.py")
+
+
+@pytest.mark.parametrize("page", ["adjudicate", "admin", "graders", "agreement", "data"])
+def test_restricted_pages_refuse_a_rater_even_when_opened_directly(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch, page: str
+) -> None:
+    monkeypatch.setenv("GOLDSET_DB", str(demo_db))
+    at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=60)
+    at.session_state["rater"] = Rater(id="ana", name="Ana Costa", role="rater")
+    at.run()
+    role = "admin" if page in ("admin", "data") else "adjudicator"
+    assert [e.value for e in at.error] == [
+        f"This page is for {role}s. Ask an admin if you need access."
+    ]
+    assert not at.dataframe
+
+
+def test_label_page_is_blind(app: AppTest) -> None:
+    sign_in(app, "ana")
+    page = texts(app)
+    assert "Transcript" in page
+    # No other rater's name or any grader name appears anywhere on the label page.
+    for other in ("ben", "chen", "Ben Okafor", "Chen Wei", "demo/", "agentic-misalignment/"):
+        assert other not in page
+    for df in app.dataframe:
+        assert "ben" not in df.value.to_string() and "chen" not in df.value.to_string()

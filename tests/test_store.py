@@ -1,0 +1,117 @@
+"""The store: migrations, per-file transactions, idempotency, append-only labels."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from labels.models import Label, Record, Rejection
+from labels.store import DatabaseBusy, Store
+from labels.workspace import Workspace
+from tests.factories import make_transcript
+
+
+def test_migrations_are_recorded_and_not_reapplied(tmp_path: Path) -> None:
+    db = tmp_path / "g.duckdb"
+    first = Store.open(db)
+    names = first.df("SELECT name FROM migrations")["name"].tolist()
+    assert names == ["0001_core"]
+    first.close()
+    again = Store.open(db)
+    assert again.migrate() == []
+    again.close()
+
+
+def test_ingest_file_counts_added_duplicates_and_verdicts(seeded: Workspace) -> None:
+    store = seeded.store
+    assert store.counts()["transcripts"] == 10
+    assert store.counts()["messages"] == 40
+    assert store.counts()["grader_verdicts"] == 10
+    again = store.ingest_file("seed.jsonl", "jsonl", [Record(transcript=make_transcript("t00"))])
+    assert (again.added, again.duplicates) == (0, 1)
+    assert store.counts()["transcripts"] == 10
+
+
+def test_duplicates_inside_one_file_are_counted_once(ws: Workspace) -> None:
+    recs = [Record(transcript=make_transcript("same")) for _ in range(3)]
+    result = ws.store.ingest_file("dup.jsonl", "jsonl", recs)
+    assert (result.added, result.duplicates) == (1, 2)
+
+
+def test_a_failure_mid_file_leaves_nothing_of_that_file(ws: Workspace) -> None:
+    def items() -> Iterator[Record | Rejection]:
+        for i in range(2500):  # more than one insert chunk
+            yield Record(transcript=make_transcript(f"x{i}"))
+        raise OSError("disk vanished")
+
+    ws.store.ingest_file("ok.jsonl", "jsonl", [Record(transcript=make_transcript("keep"))])
+    with pytest.raises(OSError):
+        ws.store.ingest_file("bad.jsonl", "jsonl", items())
+    assert ws.store.transcript_ids() == ["keep"]
+    assert ws.store.counts()["messages"] == 4
+    assert ws.store.batches()["file"].tolist() == ["ok.jsonl"]
+
+
+def test_rejections_are_kept_with_the_batch(ws: Workspace) -> None:
+    rej = Rejection(file="f.jsonl", where="line 2", reason="invalid JSON")
+    result = ws.store.ingest_file(
+        "f.jsonl", "jsonl", [rej, Record(transcript=make_transcript("a"))]
+    )
+    assert result.rejected == [rej] and result.added == 1
+    assert int(ws.store.batches()["rejected"].iloc[0]) == 1
+
+
+def test_transcript_round_trips_with_reasoning_and_tool_calls(ws: Workspace) -> None:
+    t = make_transcript("rt", n=5)
+    ws.store.ingest_file("rt.jsonl", "jsonl", [Record(transcript=t)])
+    assert ws.store.get_transcript("rt") == t
+    assert ws.store.get_transcript("missing") is None
+
+
+def test_labels_are_append_only_and_current_is_latest(seeded: Workspace) -> None:
+    v = seeded.schema_version
+    first = Label(
+        transcript_id="t01", rater="ana", dimension="extortion", value="none", schema_version=v
+    )
+    later = first.model_copy(
+        update={
+            "value": "considered",
+            "created_at": first.created_at.replace(year=first.created_at.year + 1),
+        }
+    )
+    seeded.store.add_labels([first])
+    seeded.store.add_labels([later])
+    assert seeded.store.counts()["labels"] == 2
+    current = seeded.store.current_labels("extortion")
+    assert current["value"].tolist() == ["considered"]
+    assert seeded.store.label_history("t01")["value"].tolist() == ["none", "considered"]
+
+
+def test_schema_change_makes_a_new_version(ws: Workspace) -> None:
+    v1 = ws.schema_version
+    assert ws.store.ensure_schema_version("body", "sha-a") == v1 + 1
+    assert ws.store.ensure_schema_version("body", "sha-a") == v1 + 1
+
+
+def test_second_process_gets_a_clear_message(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    db = tmp_path / "busy.duckdb"
+    holder = Store.open(db)
+    code = f"from labels.store import Store; Store.open({str(db)!r})"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    holder.close()
+    assert out.returncode != 0
+    assert "DatabaseBusy" in out.stderr and "another Goldset process" in out.stderr
+    assert DatabaseBusy.__doc__
+
+
+def test_search_is_parameterised(seeded: Workspace) -> None:
+    hits = seeded.store.search("'; DROP TABLE labels; --")
+    assert hits.empty
+    assert seeded.store.counts()["transcripts"] == 10
+    assert len(seeded.store.search("assistant text 2 of t03")) == 1
+    assert len(seeded.store.search("100%_")) == 0
