@@ -108,3 +108,10 @@ def report(ws: Workspace, grader: str | None = None) -> pd.DataFrame:
             metrics = binary_metrics([a for a, _ in pairs], [b for _, b in pairs])
             rows.append({"grader": name, "dimension": dim.name, **metrics})
     return pd.DataFrame(rows)
+
+
+def confusion_table(tp: int, fp: int, fn: int, tn: int) -> pd.DataFrame:
+    """A 2×2 confusion matrix for display: humans down the side, grader across."""
+    return pd.DataFrame(
+        {"grader: yes": [tp, fp], "grader: no": [fn, tn]}, index=["humans: yes", "humans: no"]
+    )

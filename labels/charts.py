@@ -6,27 +6,6 @@ import altair as alt
 import pandas as pd
 
 
-def confusion(tp: int, fp: int, fn: int, tn: int, title: str = "") -> alt.LayerChart:
-    """A 2×2 confusion matrix: reference down the side, grader across the top."""
-    cells = pd.DataFrame(
-        {
-            "reference": ["yes", "yes", "no", "no"],
-            "grader": ["yes", "no", "yes", "no"],
-            "items": [tp, fn, fp, tn],
-        }
-    )
-    base = alt.Chart(cells, title=title).encode(
-        x=alt.X("grader:N", sort=["yes", "no"], title="grader says"),
-        y=alt.Y("reference:N", sort=["yes", "no"], title="humans say"),
-    )
-    heat = base.mark_rect().encode(
-        color=alt.Color("items:Q", scale=alt.Scale(scheme="blues"), legend=None)
-    )
-    text = base.mark_text(fontSize=16).encode(text="items:Q")
-    chart: alt.LayerChart = (heat + text).properties(width=180, height=150)
-    return chart
-
-
 def interval_bars(frame: pd.DataFrame, value: str, low: str, high: str, by: str) -> alt.LayerChart:
     """Point estimates with their confidence intervals, one row per `by`."""
     base = alt.Chart(frame).encode(y=alt.Y(f"{by}:N", title=None))

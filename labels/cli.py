@@ -28,8 +28,8 @@ app = typer.Typer(
 )
 raters_app = typer.Typer(help="Manage raters and their roles.", no_args_is_help=True)
 app.add_typer(raters_app, name="raters")
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[
     str | None, typer.Option("--db", help="Database file (default: $GOLDSET_DB or data/).")
@@ -60,7 +60,7 @@ def workspace(db: str | None) -> Iterator[Workspace]:
 def print_report(report: IngestReport, as_json: bool) -> None:
     """The ingest report as JSON or as a short human summary."""
     if as_json:
-        out.print_json(report.model_dump_json())
+        typer.echo(report.model_dump_json(indent=2))
         return
     out.print(
         f"{report.files} file(s): {report.added} added, {report.duplicates} already present, "
@@ -104,6 +104,11 @@ def ingest_cmd(
         except ingest.UnusableInput as exc:
             fail(str(exc))
     print_report(report, as_json)
+    unusable = [r for r in report.rejected if r.where == "file"]
+    for r in unusable:
+        err.print(f"error: {r.file}: {r.reason}", markup=False, highlight=False)
+    if unusable:
+        raise typer.Exit(2)
     if strict and report.rejected:
         raise typer.Exit(1)
 
@@ -165,7 +170,7 @@ def stats_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
     with workspace(db) as ws:
         counts = ws.store.counts()
     if as_json:
-        out.print_json(json.dumps(counts))
+        typer.echo(json.dumps(counts, indent=2))
         return
     for name, count in counts.items():
         out.print(f"{name:>16}  {count}")
@@ -186,7 +191,7 @@ def agreement_cmd(
         for figures in result["dimensions"].values():
             figures.pop("reading")
             figures.pop("level")
-        out.print_json(json.dumps(_finite(result), allow_nan=False))
+        typer.echo(json.dumps(_finite(result), indent=2, allow_nan=False))
         return
     table = Table(
         "dimension",
@@ -248,7 +253,7 @@ def raters_list(db: DbOption = None, as_json: JsonOption = False) -> None:
     with workspace(db) as ws:
         people = ws.store.raters()
     if as_json:
-        out.print_json(json.dumps([p.model_dump() for p in people]))
+        typer.echo(json.dumps([p.model_dump() for p in people], indent=2))
         return
     table = Table("id", "name", "role", "active")
     for p in people:

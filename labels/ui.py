@@ -150,16 +150,15 @@ AVATARS = {
 
 
 def text_block(text: str) -> None:
-    """Untrusted text, shown literally."""
+    """Untrusted text, shown literally (st.text parses no Markdown and no HTML)."""
     if text.strip():
-        st.markdown(render.escape_markdown(text))
+        st.text(text, width="stretch")
 
 
 def _segment(seg: render.Segment) -> None:
     if seg.kind == "email":
         with st.container(border=True):
-            for name, value in seg.headers:
-                st.markdown(f"**{name}:** {render.escape_markdown(value)}")
+            st.text("\n".join(f"{name}: {value}" for name, value in seg.headers), width="stretch")
             st.divider()
             text_block(seg.text)
     elif seg.kind == "tool_use":

@@ -31,7 +31,8 @@ if t is None:
 
 left, right = st.columns([3, 2], gap="large")
 with right:
-    st.subheader(f"{dim.title}: {ui.render.escape_markdown(tid)}")
+    st.subheader(dim.title)
+    st.caption(ui.render.escape_markdown(tid))
     labels = ws.store.current_labels(dim_name)
     labels = labels[labels["transcript_id"] == tid]
     for lab in labels.itertuples():

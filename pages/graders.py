@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from labels import calibration, charts, ui
+from labels import calibration, ui
 
 ws = ui.workspace()
 ui.require_role(st.session_state["rater"], "adjudicator")
@@ -35,7 +35,5 @@ for dim_name, rows in table.groupby("dimension", sort=False):
     st.subheader(str(dim_name).replace("_", " ").capitalize())
     cols = st.columns(max(len(rows), 1))
     for col, row in zip(cols, rows.itertuples(), strict=True):
-        col.altair_chart(
-            charts.confusion(row.tp, row.fp, row.fn, row.tn, title=str(row.grader)),
-            use_container_width=False,
-        )
+        col.markdown(f"**{ui.render.escape_markdown(str(row.grader))}**")
+        col.dataframe(calibration.confusion_table(row.tp, row.fp, row.fn, row.tn))
