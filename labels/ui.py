@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import streamlit as st
 
 from labels import render
+from labels.identity import current_rater
 from labels.models import Message, Rater, Transcript
 from labels.store import StoreError
 from labels.workspace import Workspace, db_path, open_workspace, schema_path
 
 log = logging.getLogger("goldset")
-PROXY_HEADER_ENV = "GOLDSET_TRUST_PROXY_HEADER"
+__all__ = ["current_rater"]  # re-exported: pages and app.py ask `ui` who is here
 ROLE_RANK = {"rater": 0, "adjudicator": 1, "admin": 2}
 
 
@@ -52,79 +52,6 @@ def friendly_errors() -> Iterator[None]:
             "Something went wrong on this page and nothing was saved from this last action. "
             f"The server log has the details ({type(exc).__name__})."
         )
-
-
-# -- identity -----------------------------------------------------------------
-
-
-def _auth_configured() -> bool:
-    try:
-        return bool(st.secrets.load_if_toml_exists() and "auth" in st.secrets)
-    except Exception:  # noqa: BLE001 - a broken secrets file means no OIDC
-        return False
-
-
-def _verified_id() -> tuple[str | None, str]:
-    """(identity, mode) from OIDC or a trusted proxy header; (None, 'local') otherwise."""
-    if _auth_configured():
-        if not st.user.is_logged_in:
-            st.title("Goldset")
-            st.write("Sign in to label.")
-            st.button("Sign in", on_click=st.login, type="primary")
-            st.stop()
-        return str(st.user.get("email") or st.user.get("sub")), "oidc"
-    header = os.environ.get(PROXY_HEADER_ENV)
-    if header:
-        value = st.context.headers.get(header)
-        if not value:
-            st.error(f"This server expects the {header} header from its proxy and got none.")
-            st.stop()
-        return value.strip(), "proxy"
-    return None, "local"
-
-
-def current_rater(ws: Workspace) -> Rater | None:
-    """The person using this session (None until they pick a name); draws the sidebar box."""
-    verified, mode = _verified_id()
-    if verified is not None:
-        rater = ws.store.rater(verified)
-        if rater is None:
-            rater = Rater(id=verified, name=verified)
-            ws.store.upsert_rater(rater)
-        st.sidebar.caption(f"Signed in as **{render.escape_markdown(rater.name)}** ({rater.role})")
-        if mode == "oidc":
-            st.sidebar.button("Sign out", on_click=st.logout)
-        return rater
-    return _local_rater(ws)
-
-
-def _remember_identity() -> None:
-    # Widget state does not survive a change of page; this plain key does.
-    st.session_state["who"] = st.session_state.get("identity")
-
-
-def _local_rater(ws: Workspace) -> Rater | None:
-    by_id = {r.id: r for r in ws.store.raters(active_only=True)}
-    ids = list(by_id)
-    remembered = st.session_state.get("who")
-    st.sidebar.selectbox(
-        "Who are you?",
-        ids,
-        index=ids.index(remembered) if remembered in by_id else None,
-        format_func=lambda i: f"{by_id[i].name} · {by_id[i].role}",
-        key="identity",
-        on_change=_remember_identity,
-        placeholder="Pick your name",
-    )
-    with st.sidebar.popover("I'm not listed"):
-        name = st.text_input("Your name", key="new_name")
-        if st.button("Add me as a rater") and name.strip():
-            new_id = name.strip().lower().replace(" ", ".")
-            ws.store.upsert_rater(Rater(id=new_id, name=name.strip()))
-            st.session_state["who"] = new_id
-            st.rerun()
-    st.sidebar.warning("Local mode: identity is not verified.", icon=":material/warning:")
-    return by_id.get(st.session_state.get("who") or "")
 
 
 def has_role(rater: Rater, role: str) -> bool:
