@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
+import duckdb_extensions
 import pandas as pd
 import pyarrow as pa
 
@@ -315,13 +316,43 @@ class Store:
         if state:
             frame = frame[frame["state"] == state]
         if text.strip():
-            hits = self.df(
-                "SELECT DISTINCT transcript_id FROM messages"
-                " WHERE text ILIKE ? ESCAPE '\\' OR reasoning ILIKE ? ESCAPE '\\'",
-                [sql.like(text)] * 2,
-            )
-            frame = frame[frame["id"].isin(hits["transcript_id"])]
+            hits = self.text_search(text)
+            frame = frame[frame["id"].isin(hits)]
+            frame = frame.assign(_rank=frame["id"].map({t: i for i, t in enumerate(hits)}))
+            frame = frame.sort_values("_rank").drop(columns=["_rank"])
         return frame.head(limit).reset_index(drop=True)
+
+    def text_search(self, text: str) -> list[str]:
+        """Transcript ids whose messages contain every word of `text`, best first.
+
+        Uses DuckDB's full-text index (BM25, stemmed words) when the `fts`
+        extension loads from its wheel; otherwise a literal ILIKE substring match.
+        """
+        if self._fts_ready():
+            rows = self.con.execute(sql.FTS_SEARCH, [text]).fetchall()
+        else:
+            rows = self.con.execute(sql.LIKE_SEARCH, [sql.like(text)] * 2).fetchall()
+        return [str(r[0]) for r in rows]
+
+    def _fts_ready(self) -> bool:
+        """Load fts and (re)build the derived search index when transcripts changed."""
+        try:
+            duckdb_extensions.import_extension("fts", con=self.con)
+            self.con.execute("LOAD fts")
+            indexed = self.scalar(
+                "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'search_docs'"
+            )
+            docs = self.scalar("SELECT count(*) FROM search_docs") if indexed else -1
+            if docs != self.scalar("SELECT count(*) FROM transcripts"):
+                with self._lock:
+                    self.con.execute(sql.BUILD_SEARCH_DOCS)
+                    self.con.execute(
+                        "PRAGMA create_fts_index('search_docs', 'transcript_id', 'body',"
+                        " stopwords = 'none', ignore = '(\\.|[^a-z0-9])+', overwrite = 1)"
+                    )
+            return True
+        except (duckdb.Error, ImportError, OSError):
+            return False
 
     def counts(self) -> dict[str, int]:
         """Row counts of the main tables (for the data page and the CLI)."""

@@ -78,6 +78,26 @@ FROM per_item p
 LEFT JOIN (SELECT DISTINCT transcript_id FROM gold) g USING (transcript_id)
 """
 
+# The search index is derived data (rebuilt from messages whenever transcripts change).
+BUILD_SEARCH_DOCS = """
+CREATE OR REPLACE TABLE search_docs AS
+SELECT transcript_id, string_agg(text || ' ' || coalesce(reasoning, ''), ' ' ORDER BY idx) AS body
+FROM messages GROUP BY transcript_id
+"""
+
+FTS_SEARCH = """
+SELECT transcript_id FROM (
+    SELECT transcript_id,
+           fts_main_search_docs.match_bm25(transcript_id, ?, conjunctive := 1) AS score
+    FROM search_docs
+) WHERE score IS NOT NULL ORDER BY score DESC
+"""
+
+LIKE_SEARCH = (
+    "SELECT DISTINCT transcript_id FROM messages"
+    " WHERE text ILIKE ? ESCAPE '\\' OR reasoning ILIKE ? ESCAPE '\\' ORDER BY transcript_id"
+)
+
 LABEL_STATES = ("unlabeled", "in progress", "disputed", "agreed", "gold")
 
 

@@ -29,6 +29,7 @@ if t is None:
     st.session_state.pop("revise", None)
     st.stop()
 
+st.session_state["item"] = item
 draft = drafts.setdefault(item, labeling.initial_draft(ws, rater.id, item))
 st.session_state.setdefault("started", {}).setdefault(item, time.monotonic())
 
@@ -78,6 +79,12 @@ head, side = st.columns([3, 2], gap="large")
 with head:
     if revising:
         st.info("Revising an item you labeled. Submitting adds new rows; the old ones stay.")
+        older = labeling.older_versions(ws, rater.id, item)
+        if older:
+            st.warning(
+                f"Some of your labels here were made under schema version "
+                f"{', '.join(map(str, older))}; this page uses version {ws.schema_version}."
+            )
     st.subheader(f"Transcript {ui.render.escape_markdown(t.id)}")
     st.caption(f"{ui.conditions(t)} · {t.n_messages} messages")
     with st.container(height=720, border=False, autoscroll=False, key=f"tx-{item}"):
@@ -96,14 +103,15 @@ with side:
             evidence(dim)
     st.text_area("Rationale", key=f"why-{item}", placeholder="Why these values? (optional)")
     flag = st.checkbox("Flag for discussion", key=f"flag-{item}")
-    problems = labeling.problems(schema, draft, st.session_state, item)
+    texts = labeling.message_texts(t.messages)
+    problems = labeling.problems(schema, draft, st.session_state, item, texts)
     if st.button("Submit & next", type="primary", shortcut="Ctrl+Enter"):
         if problems:
             for p in problems:
                 st.error(p)
         else:
             seconds = time.monotonic() - st.session_state["started"].pop(item)
-            labeling.submit(ws, rater.id, item, draft, st.session_state, seconds, flag)
+            labeling.submit(ws, rater.id, item, draft, st.session_state, seconds, flag, texts)
             drafts.pop(item, None)
             st.session_state.pop("revise", None)
             st.toast("Saved.")

@@ -115,3 +115,18 @@ def test_search_is_parameterised(seeded: Workspace) -> None:
     assert seeded.store.counts()["transcripts"] == 10
     assert len(seeded.store.search("assistant text 2 of t03")) == 1
     assert len(seeded.store.search("100%_")) == 0
+
+
+def test_full_text_index_follows_new_transcripts(seeded: Workspace) -> None:
+    assert seeded.store.text_search("t03 assistant") == ["t03"]
+    seeded.store.ingest_file("more.jsonl", "jsonl", [Record(transcript=make_transcript("late"))])
+    assert seeded.store.text_search("late") == ["late"]
+    assert seeded.store.text_search("nothing-like-this") == []
+
+
+def test_search_falls_back_to_ilike_without_fts(
+    seeded: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Store, "_fts_ready", lambda self: False)
+    assert seeded.store.text_search("text 2 of t03") == ["t03"]
+    assert seeded.store.text_search("100%") == []
