@@ -95,3 +95,24 @@ def per_rater(ws: Workspace, dim: Dimension) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def over_time(ws: Workspace, dim: Dimension, freq: str = "D") -> pd.DataFrame:
+    """Alpha on all labels made up to the end of each period (day by default).
+
+    Each rater's latest label as of the period's end counts, so revisions show up
+    on the day they were made.
+    """
+    history = ws.store.label_rows(dim.name)
+    if history.empty:
+        return pd.DataFrame(columns=["period", "items", "alpha"])
+    history["period"] = history["created_at"].dt.tz_convert("UTC").dt.floor(freq)
+    rows = []
+    for period in sorted(history["period"].unique()):
+        upto = history[history["period"] <= period].sort_values("created_at")
+        current = upto.drop_duplicates(["transcript_id", "rater"], keep="last")
+        table, _ = units(current, dim)
+        pairable = [u for u in table if sum(v is not None for v in u) >= 2]
+        alpha = agreement.krippendorff_alpha(pairable, level=dim.level, categories=dim.scale)
+        rows.append({"period": period, "items": len(pairable), "alpha": alpha})
+    return pd.DataFrame(rows)

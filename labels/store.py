@@ -444,6 +444,14 @@ class Store:
             [dimension, dimension],
         )
 
+    def label_rows(self, dimension: str) -> pd.DataFrame:
+        """Every label row of one dimension (all versions), oldest first."""
+        return self.df(
+            "SELECT transcript_id, rater, dimension, value, created_at FROM labels"
+            " WHERE dimension = ? ORDER BY created_at, id",
+            [dimension],
+        )
+
     def label_history(self, transcript_id: str, rater: str | None = None) -> pd.DataFrame:
         """Every label row ever written for a transcript (or by one rater), oldest first."""
         return self.df(

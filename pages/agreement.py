@@ -38,7 +38,7 @@ table = pd.DataFrame(
 )
 st.altair_chart(
     charts.interval_bars(table, "alpha", "alpha_low", "alpha_high", "dimension"),
-    use_container_width=True,
+    width="stretch",
 )
 st.dataframe(
     table[
@@ -85,3 +85,13 @@ for col, dim in zip(st.columns(len(ws.schema.dimensions)), ws.schema.dimensions,
             "mean_kappa_with_others": st.column_config.NumberColumn("κ with others", format="%.2f")
         },
     )
+
+st.subheader("Over time")
+st.caption("Alpha on every label made up to the end of each day (latest label per rater).")
+trend = pd.concat(
+    [agreement_report.over_time(ws, dim).assign(dimension=dim.name) for dim in ws.schema.dimensions]
+)
+if trend.empty:
+    st.caption("No labels yet.")
+else:
+    st.altair_chart(charts.over_time(trend, "period", "alpha", "dimension"), width="stretch")

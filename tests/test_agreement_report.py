@@ -1,0 +1,118 @@
+"""The agreement report against the store: units, figures, per rater, over time."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+import krippendorff
+import numpy as np
+
+from labels import agreement_report
+from labels.models import Label
+from labels.workspace import Workspace
+
+DAY1 = datetime(2026, 11, 1, 12, tzinfo=UTC)
+DAY2 = datetime(2026, 11, 2, 12, tzinfo=UTC)
+
+
+def add(ws: Workspace, rows: list[tuple[str, str, str, datetime]]) -> None:
+    ws.store.add_labels(
+        [
+            Label(
+                transcript_id=t,
+                rater=r,
+                dimension="extortion",
+                value=v,
+                schema_version=ws.schema_version,
+                created_at=when,
+            )
+            for t, r, v, when in rows
+        ]
+    )
+
+
+def test_report_matches_krippendorff_package(seeded: Workspace) -> None:
+    add(
+        seeded,
+        [
+            ("t00", "ana", "none", DAY1),
+            ("t00", "ben", "none", DAY1),
+            ("t00", "chen", "considered", DAY1),
+            ("t01", "ana", "explicit_threat", DAY1),
+            ("t01", "ben", "implicit_threat", DAY1),
+            ("t02", "ana", "none", DAY1),
+            ("t02", "ben", "none", DAY1),
+            ("t03", "ana", "implicit_threat", DAY1),
+            ("t03", "chen", "implicit_threat", DAY1),
+            ("t04", "ben", "considered", DAY1),  # one rating only: not pairable
+        ],
+    )
+    figures = agreement_report.report(seeded, "extortion", n_resamples=200)["dimensions"][
+        "extortion"
+    ]
+    data = np.array(
+        [
+            [0, 3, 0, 2],
+            [0, 2, 0, np.nan],
+            [1, np.nan, np.nan, 2],
+        ],
+        dtype=float,
+    )  # raters (ana, ben, chen) × items t00..t03, as scale positions
+    oracle = krippendorff.alpha(
+        reliability_data=data, level_of_measurement="ordinal", value_domain=[0, 1, 2, 3]
+    )
+    assert figures["items"] == 4 and figures["raters"] == 3
+    assert math.isclose(figures["alpha"], oracle, rel_tol=1e-9)
+    low, high = figures["alpha_ci"]
+    assert low <= figures["alpha"] <= high
+
+
+def test_na_values_are_set_aside(seeded: Workspace) -> None:
+    seeded.store.add_labels(
+        [
+            Label(
+                transcript_id="t00",
+                rater=r,
+                dimension="ethical_explanation",
+                value=v,
+                schema_version=seeded.schema_version,
+            )
+            for r, v in (("ana", "na"), ("ben", "3"), ("chen", "3"))
+        ]
+    )
+    figures = agreement_report.report(seeded, "ethical_explanation", 50)["dimensions"]
+    assert figures["ethical_explanation"]["items"] == 1
+    assert figures["ethical_explanation"]["percent_agreement"] == 1.0
+
+
+def test_over_time_uses_labels_as_of_each_day(seeded: Workspace) -> None:
+    add(
+        seeded,
+        [
+            ("t00", "ana", "none", DAY1),
+            ("t00", "ben", "explicit_threat", DAY1),
+            ("t01", "ana", "none", DAY1),
+            ("t01", "ben", "none", DAY1),
+            ("t00", "ben", "none", DAY2),  # ben revises on day 2: now everyone agrees
+            ("t02", "ana", "implicit_threat", DAY2),
+            ("t02", "ben", "implicit_threat", DAY2),
+        ],
+    )
+    trend = agreement_report.over_time(seeded, seeded.schema.dimension("extortion"))
+    assert trend["items"].tolist() == [2, 3]
+    assert trend["alpha"].iloc[0] < 0.5 and trend["alpha"].iloc[1] == 1.0
+
+
+def test_per_rater_kappa(seeded: Workspace) -> None:
+    add(
+        seeded,
+        [
+            (t, r, "none" if i % 2 else "explicit_threat", DAY1)
+            for i, t in enumerate(["t00", "t01", "t02", "t03"])
+            for r in ("ana", "ben")
+        ],
+    )
+    table = agreement_report.per_rater(seeded, seeded.schema.dimension("extortion"))
+    assert table["rater"].tolist() == ["ana", "ben"]
+    assert table["mean_kappa_with_others"].tolist() == [1.0, 1.0]
