@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from labels import agreement_report, demo, ingest, loader
+from labels import agreement_report, demo, export, gold, ingest, loader
 from labels.models import IngestReport, Rater, RaterRole
 from labels.store import StoreError
 from labels.workspace import Workspace, db_path, open_workspace
@@ -28,6 +28,14 @@ app = typer.Typer(
 )
 raters_app = typer.Typer(help="Manage raters and their roles.", no_args_is_help=True)
 app.add_typer(raters_app, name="raters")
+export_app = typer.Typer(
+    help="Export gold, labels, or an Inspect log with gold.", no_args_is_help=True
+)
+app.add_typer(export_app, name="export")
+gold_app = typer.Typer(
+    help="Make gold from labels by the project's consensus rule.", no_args_is_help=True
+)
+app.add_typer(gold_app, name="gold")
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
@@ -229,6 +237,79 @@ def _finite(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_finite(v) for v in value]
     return value
+
+
+ExportFormat = Annotated[str, typer.Option("--format", help="jsonl|csv|parquet")]
+OutOption = Annotated[Path, typer.Option("--out", help="The file to write.")]
+DimOption = Annotated[str | None, typer.Option("--dimension", help="One dimension only.")]
+
+
+def _check_export(ws: Workspace, fmt: str, dimension: str | None) -> export.Format:
+    if fmt not in ("jsonl", "csv", "parquet"):
+        fail(f"unknown format {fmt!r}; choose jsonl, csv or parquet")
+    if dimension and dimension not in ws.schema.names:
+        fail(f"unknown dimension {dimension!r}; choose {', '.join(ws.schema.names)}")
+    return fmt  # type: ignore[return-value]
+
+
+@export_app.command("gold")
+def export_gold_cmd(
+    out_file: OutOption,
+    fmt: ExportFormat = "jsonl",
+    db: DbOption = None,
+    dimension: DimOption = None,
+) -> None:
+    """The gold set (decided items only) and its data card, FILE.card.json."""
+    with workspace(db) as ws:
+        card = export.export_gold(ws, out_file, _check_export(ws, fmt, dimension), dimension)
+    undecided = sum(card["undecided_not_exported"].values())
+    out.print(
+        f"{card['rows']} gold rows → {out_file} (+ .card.json); {undecided} undecided "
+        "item-dimensions not exported"
+    )
+
+
+@export_app.command("labels")
+def export_labels_cmd(
+    out_file: OutOption,
+    fmt: ExportFormat = "jsonl",
+    db: DbOption = None,
+    dimension: DimOption = None,
+) -> None:
+    """Every raw label row, revisions included."""
+    with workspace(db) as ws:
+        n = export.export_labels(ws, out_file, _check_export(ws, fmt, dimension), dimension)
+    out.print(f"{n} label rows → {out_file}")
+
+
+@export_app.command("inspect")
+def export_inspect_cmd(
+    log: Annotated[Path, typer.Option("--log", help="An ingested Inspect log (.eval/.json).")],
+    out_file: OutOption,
+    db: DbOption = None,
+) -> None:
+    """A copy of an Inspect log with human gold added as `goldset/<dimension>` scores."""
+    if not log.is_file():
+        fail(f"{log}: no such file")
+    with workspace(db) as ws, _progress() as progress:
+        task = progress.add_task("samples", total=None)
+        try:
+            added = export.inspect_with_gold(
+                ws, log, out_file, lambda i, n: progress.update(task, completed=i, total=n)
+            )
+        except (ValueError, OSError) as exc:
+            fail(str(exc))
+    out.print(f"{added} gold scores added → {out_file}")
+
+
+@gold_app.command("apply")
+def gold_apply_cmd(db: DbOption = None) -> None:
+    """Write gold for every item the consensus rule decides (ties go to adjudication)."""
+    with workspace(db) as ws:
+        written = gold.apply_consensus(ws)
+        rule = gold.project_rule(ws).describe()
+        left = gold.undecided_counts(ws)
+    out.print(f"{written} gold rows written ({rule}); still undecided: {left}")
 
 
 @raters_app.command("add")

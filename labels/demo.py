@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from labels import loader
+from labels import gold, loader
 from labels.models import IngestReport, Rater
 from labels.workspace import ROOT, Workspace
 
@@ -44,4 +44,5 @@ def build(ws: Workspace, demo: Path = DEMO) -> IngestReport:
         graded = loader.import_grader(ws.store, csv_file, f"demo/{csv_file.stem}", ws.schema)
         report.grader_verdicts += graded.grader_verdicts
         report.rejected.extend(graded.rejected)
+    gold.apply_consensus(ws)
     return report

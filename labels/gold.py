@@ -94,6 +94,78 @@ def item_table(labels: pd.DataFrame, schema: Schema, rule: Rule) -> pd.DataFrame
     )
 
 
+def project_rule(ws: Workspace) -> Rule:
+    """The consensus rule the project's schema file chose."""
+    p = ws.schema.project
+    return Rule(p.consensus, p.min_raters, p.max_spread)
+
+
+def apply_consensus(ws: Workspace, rule: Rule | None = None) -> int:
+    """Write gold for every item-dimension the rule decides; returns rows written.
+
+    Gold made by an adjudicator or an audit is never overridden. Gold made by a
+    rule is rewritten (a new row) only when the rule now gives another value.
+    """
+    rule = rule or project_rule(ws)
+    table = item_table(ws.store.current_labels(), ws.schema, rule).dropna(subset=["consensus"])
+    gold = ws.store.current_gold()
+    current = {
+        (str(t), str(d)): (str(m), str(v))
+        for t, d, m, v in zip(
+            gold["transcript_id"], gold["dimension"], gold["method"], gold["value"], strict=True
+        )
+    }
+    rows = []
+    for item in table.itertuples():
+        old = current.get((str(item.transcript_id), str(item.dimension)))
+        if old and (old[0] not in CONSENSUS_METHODS or old[1] == item.consensus):
+            continue
+        rows.append(
+            Gold(
+                transcript_id=str(item.transcript_id),
+                dimension=str(item.dimension),
+                value=str(item.consensus),
+                method=rule.name,
+                who="consensus",
+                note=f"{rule.describe()}: {item.values}",
+                schema_version=ws.schema_version,
+            )
+        )
+    return ws.store.add_gold(rows)
+
+
+CONSENSUS_METHODS = ("unanimous", "majority", "median")
+
+
+def send_back(
+    ws: Workspace, who: str, transcript_id: str, dimension: str, question: str
+) -> list[str]:
+    """Reopen a case for the raters who labeled it, with the adjudicator's question."""
+    if not question.strip():
+        raise ValueError("Write the question the raters should answer.")
+    labels = ws.store.current_labels(dimension)
+    raters = sorted(labels[labels["transcript_id"] == transcript_id]["rater"].astype(str))
+    ws.store.add_case_note(transcript_id, dimension, "question", who, question.strip())
+    ws.store.reopen(
+        transcript_id, raters, f"Question from {who} on {dimension}: {question.strip()}"
+    )
+    return raters
+
+
+def mark_unclear(ws: Workspace, who: str, transcript_id: str, dimension: str, note: str) -> None:
+    """Mark a case as showing that the guideline is unclear (listed for the schema's owner)."""
+    ws.store.add_case_note(transcript_id, dimension, "guideline_unclear", who, note.strip())
+
+
+def undecided_counts(ws: Workspace) -> dict[str, int]:
+    """Per dimension, how many labeled item-dimensions have no gold yet."""
+    labeled = ws.store.current_labels()[["transcript_id", "dimension"]].drop_duplicates()
+    decided = ws.store.current_gold()[["transcript_id", "dimension"]]
+    left = labeled.merge(decided, how="left", indicator=True)
+    left = left[left["_merge"] == "left_only"]
+    return {d: int((left["dimension"] == d).sum()) for d in ws.schema.names}
+
+
 def adjudication_queue(ws: Workspace, rule: Rule) -> pd.DataFrame:
     """Undecided item-dimensions (≥2 labels, no gold yet), most disputed first."""
     table = item_table(ws.store.current_labels(), ws.schema, rule)

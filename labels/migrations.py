@@ -125,4 +125,43 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         );
         """,
     ),
+    (
+        "0002_case_notes",
+        """
+        CREATE SEQUENCE case_note_seq;
+        CREATE TABLE case_notes (
+            id            BIGINT PRIMARY KEY DEFAULT nextval('case_note_seq'),
+            transcript_id VARCHAR NOT NULL,
+            dimension     VARCHAR NOT NULL,
+            kind          VARCHAR NOT NULL,
+            who           VARCHAR NOT NULL,
+            note          VARCHAR NOT NULL,
+            created_at    TIMESTAMPTZ NOT NULL
+        );
+        """,
+    ),
+    (
+        "0003_audit_draws",
+        """
+        CREATE TABLE audit_draws (
+            id           VARCHAR PRIMARY KEY,
+            grader       VARCHAR NOT NULL,
+            n_requested  INTEGER NOT NULL,
+            agree_share  DOUBLE NOT NULL,
+            seed         BIGINT NOT NULL,
+            frame        INTEGER NOT NULL,
+            strata       JSON,
+            who          VARCHAR NOT NULL,
+            created_at   TIMESTAMPTZ NOT NULL
+        );
+        CREATE TABLE audit_items (
+            draw_id        VARCHAR NOT NULL,
+            transcript_id  VARCHAR NOT NULL,
+            stratum        VARCHAR NOT NULL,
+            status         VARCHAR NOT NULL,
+            inclusion_prob DOUBLE NOT NULL,
+            PRIMARY KEY (draw_id, transcript_id)
+        );
+        """,
+    ),
 )

@@ -84,6 +84,12 @@ class Project(BaseModel):
     model_config = ConfigDict(frozen=True)
     raters_per_item: int = Field(default=3, ge=1)
     seed: int = 0
+    consensus: Literal["unanimous", "majority", "median"] = "unanimous"
+    """How labels become gold without an adjudicator; ties and failures go to adjudication."""
+    min_raters: int = Field(default=2, ge=1)
+    """The fewest raters a consensus needs."""
+    max_spread: int = Field(default=1, ge=0)
+    """For `median`: the widest spread in scale steps that is still decided."""
 
 
 class Schema(BaseModel):

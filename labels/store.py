@@ -619,6 +619,63 @@ class Store:
             [dimension, dimension],
         )
 
+    def gold_with_sources(self, dimension: str | None = None) -> pd.DataFrame:
+        """Current gold rows with their transcript's source, for export."""
+        return self.df(
+            "SELECT g.transcript_id, t.source_format AS source, t.source_ref, g.dimension,"
+            " g.value, g.method, g.who, g.note, g.schema_version, g.created_at"
+            " FROM (SELECT *, row_number() OVER (PARTITION BY transcript_id, dimension"
+            " ORDER BY created_at DESC, id DESC) AS rn FROM gold"
+            " WHERE dimension = ? OR ? IS NULL) g"
+            " LEFT JOIN transcripts t ON t.id = g.transcript_id WHERE g.rn = 1"
+            " ORDER BY g.transcript_id, g.dimension",
+            [dimension, dimension],
+        )
+
+    def all_labels(self, dimension: str | None = None) -> pd.DataFrame:
+        """Every label row, oldest first."""
+        return self.df(
+            "SELECT * FROM labels WHERE dimension = ? OR ? IS NULL ORDER BY created_at, id",
+            [dimension, dimension],
+        )
+
+    def add_case_note(
+        self, transcript_id: str, dimension: str, kind: str, who: str, note: str
+    ) -> None:
+        """Record an adjudicator's question or a "guideline unclear" mark on a case."""
+        self.retrying(
+            lambda: self.con.execute(
+                "INSERT INTO case_notes (transcript_id, dimension, kind, who, note, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [transcript_id, dimension, kind, who, note, utcnow()],
+            )
+        )
+
+    def case_notes(self, kind: str | None = None) -> pd.DataFrame:
+        """Case notes, newest first."""
+        return self.df(
+            "SELECT created_at, kind, transcript_id, dimension, who, note FROM case_notes"
+            " WHERE kind = ? OR ? IS NULL ORDER BY created_at DESC, id DESC",
+            [kind, kind],
+        )
+
+    def reopen(self, transcript_id: str, raters: list[str], note: str) -> None:
+        """Give an item back to raters who labeled it, with a note they will see first."""
+
+        def work() -> None:
+            for rater in raters:
+                self.finish_assignment(transcript_id, rater, "open", note=note)
+
+        self.retrying(work)
+
+    def assignment_note(self, rater: str, transcript_id: str) -> str | None:
+        """The note on a rater's assignment (e.g. an adjudicator's question)."""
+        value = self.scalar(
+            "SELECT note FROM assignments WHERE rater = ? AND transcript_id = ?",
+            [rater, transcript_id],
+        )
+        return None if value is None else str(value)
+
     def verdicts(self, grader: str | None = None) -> pd.DataFrame:
         """Grader verdicts, optionally of one grader."""
         return self.df(
@@ -635,4 +692,135 @@ class Store:
             " count(DISTINCT v.transcript_id) AS transcripts"
             " FROM grader_runs r LEFT JOIN grader_verdicts v USING (grader)"
             " GROUP BY ALL ORDER BY r.grader"
+        )
+
+    # -- graders and audits -------------------------------------------------
+
+    def verdict_values(self, grader: str | None = None) -> pd.DataFrame:
+        """Grader verdicts without their explanations or metadata."""
+        return self.df(
+            "SELECT grader, transcript_id, field, dimension, value, score FROM grader_verdicts"
+            " WHERE grader = ? OR ? IS NULL ORDER BY grader, transcript_id, field",
+            [grader, grader],
+        )
+
+    def verdict_text(self, grader: str, transcript_id: str) -> pd.DataFrame:
+        """One grader's verdicts on one transcript with their explanations."""
+        return self.df(
+            "SELECT field, dimension, value, score, answer, explanation FROM grader_verdicts"
+            " WHERE grader = ? AND transcript_id = ? ORDER BY field",
+            [grader, transcript_id],
+        )
+
+    def transcript_strata(self) -> pd.DataFrame:
+        """Per transcript: model, scenario and condition (goal_type-goal_value_urgency_type)."""
+        return self.df(
+            "SELECT id AS transcript_id, model, scenario,"
+            " concat_ws('_', goal_type || '-' || goal_value, urgency_type) AS condition"
+            " FROM transcripts ORDER BY id"
+        )
+
+    def label_values(self, dimension: str) -> pd.DataFrame:
+        """Each rater's current value per transcript for one dimension (no text)."""
+        return self.df(
+            "SELECT transcript_id, rater, arg_max(value, (created_at, id)) AS value"
+            " FROM labels WHERE dimension = ? GROUP BY transcript_id, rater",
+            [dimension],
+        )
+
+    def gold_values(self, dimension: str) -> pd.DataFrame:
+        """The current gold value, method and time per transcript for one dimension."""
+        return self.df(
+            "SELECT transcript_id, arg_max(value, (created_at, id)) AS value,"
+            " arg_max(method, (created_at, id)) AS method, max(created_at) AS created_at"
+            " FROM gold WHERE dimension = ? GROUP BY transcript_id",
+            [dimension],
+        )
+
+    def add_audit_draw(
+        self,
+        draw: dict[str, Any],
+        items: pd.DataFrame,
+        reason: str,
+    ) -> int:
+        """Record an audit draw and its items and put the items on the audit queue, at once.
+
+        `draw` has the audit_draws columns (id, grader, n_requested, agree_share, seed,
+        frame, strata, who, created_at); `items` has transcript_id, stratum, status,
+        inclusion_prob. Returns how many items were new to the audit queue.
+        """
+        rows = pa.table(
+            {
+                "draw_id": [draw["id"]] * len(items),
+                "transcript_id": items["transcript_id"].astype(str).tolist(),
+                "stratum": items["stratum"].astype(str).tolist(),
+                "status": items["status"].astype(str).tolist(),
+                "inclusion_prob": pa.array(items["inclusion_prob"].tolist(), type=pa.float64()),
+            }
+        )
+        keys = ("id", "grader", "n_requested", "agree_share", "seed", "frame", "strata", "who")
+
+        def work() -> int:
+            self.con.execute(
+                "INSERT INTO audit_draws VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [draw[k] for k in keys] + [draw["created_at"]],
+            )
+            with self._arrow("a_rows", rows):
+                self.con.execute("INSERT INTO audit_items SELECT * FROM a_rows")
+            return self.enqueue(
+                rows["transcript_id"].to_pylist(),
+                "audit",
+                rows["inclusion_prob"].to_pylist(),
+                reason,
+            )
+
+        with self._lock:
+            return self.retrying(work)
+
+    def audit_draws(self, grader: str | None = None) -> pd.DataFrame:
+        """Audit draws, newest first, with how many items each drew."""
+        return self.df(
+            "SELECT d.*, count(i.transcript_id) AS drawn FROM audit_draws d"
+            " LEFT JOIN audit_items i ON i.draw_id = d.id WHERE d.grader = ? OR ? IS NULL"
+            " GROUP BY ALL ORDER BY d.created_at DESC, d.id",
+            [grader, grader],
+        )
+
+    def audit_items(self, draw_id: str) -> pd.DataFrame:
+        """The items of one draw: transcript, stratum, status at the draw, inclusion prob."""
+        return self.df(
+            "SELECT transcript_id, stratum, status, inclusion_prob FROM audit_items"
+            " WHERE draw_id = ? ORDER BY transcript_id",
+            [draw_id],
+        )
+
+    def gold_since(self, dimension: str, since: Any) -> pd.DataFrame:
+        """Current gold rows of a dimension written at or after `since` (audit outcomes)."""
+        return self.df(
+            "SELECT transcript_id, value, method FROM (SELECT transcript_id,"
+            " arg_max(value, (created_at, id)) AS value, arg_max(method, (created_at, id))"
+            " AS method, max(created_at) AS created_at FROM gold WHERE dimension = ?"
+            " GROUP BY transcript_id) WHERE created_at >= ?",
+            [dimension, since],
+        )
+
+    def audit_queue_labels(self) -> pd.DataFrame:
+        """Labels on audit-queue items written after the item was queued.
+
+        One row per transcript, dimension and rater (the rater's latest such label), with
+        the time the item was queued and the current gold's method and time, if any.
+        """
+        return self.df(
+            "WITH q AS (SELECT transcript_id, created_at AS queued_at FROM queue_items"
+            " WHERE queue = 'audit'),"
+            " l AS (SELECT l.transcript_id, l.dimension, l.rater,"
+            " arg_max(l.value, (l.created_at, l.id)) AS value, q.queued_at FROM labels l"
+            " JOIN q ON q.transcript_id = l.transcript_id AND l.created_at >= q.queued_at"
+            " GROUP BY ALL),"
+            " g AS (SELECT transcript_id, dimension, arg_max(value, (created_at, id)) AS gold,"
+            " arg_max(method, (created_at, id)) AS gold_method,"
+            " max(created_at) AS gold_at FROM gold GROUP BY ALL)"
+            " SELECT l.*, g.gold, g.gold_method, g.gold_at FROM l"
+            " LEFT JOIN g USING (transcript_id, dimension)"
+            " ORDER BY l.transcript_id, l.dimension, l.rater"
         )

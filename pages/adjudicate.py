@@ -9,7 +9,10 @@ me = st.session_state["rater"]
 ui.require_role(me, "adjudicator")
 st.title("Adjudicate")
 
-rule = gold.Rule("unanimous", min_raters=2)
+rule = gold.project_rule(ws)
+with st.sidebar:
+    if st.button("Apply the consensus rule", help=f"Gold for every item {rule.describe()} decides"):
+        st.toast(f"{gold.apply_consensus(ws, rule)} gold rows written.")
 todo = gold.adjudication_queue(ws, rule)
 st.caption(
     f"{len(todo)} item-dimensions that the consensus rule ({rule.describe()}) cannot decide, "
@@ -54,6 +57,16 @@ with right:
         gold.adjudicate(ws, me.id, tid, dim_name, str(choice), note)
         st.toast(f"Gold for {dim_name} recorded.")
         st.rerun()
+    with st.expander("Not ready to decide?"):
+        question = st.text_input("Question for the raters", key=f"qq-{tid}-{dim_name}")
+        if st.button("Send back to the raters", disabled=not question.strip()):
+            sent = gold.send_back(ws, me.id, tid, dim_name, question)
+            st.toast(f"Sent back to {', '.join(sent)}.")
+        if st.button(
+            "Mark: guideline unclear", help="Listed on the Admin page for the schema owner"
+        ):
+            gold.mark_unclear(ws, me.id, tid, dim_name, note or question)
+            st.toast("Marked as guideline unclear.")
 with left:
     st.caption(ui.conditions(t))
     with st.container(height=720, border=False, autoscroll=False, key=f"tx-{tid}"):

@@ -77,6 +77,9 @@ def evidence(dim: Dimension) -> None:
 
 head, side = st.columns([3, 2], gap="large")
 with head:
+    question = ws.store.assignment_note(rater.id, item)
+    if question and question.startswith("Question from"):
+        st.warning(question + " Your earlier labels are filled in; change what you need.")
     if revising:
         st.info("Revising an item you labeled. Submitting adds new rows; the old ones stay.")
         older = labeling.older_versions(ws, rater.id, item)

@@ -14,7 +14,7 @@ from labels.models import Rater
 from labels.workspace import open_workspace
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["label", "browse", "adjudicate", "agreement", "graders", "data", "admin"]
+PAGES = ["label", "browse", "adjudicate", "agreement", "graders", "export", "data", "admin"]
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +72,7 @@ CHECKS: dict[str, Callable[[AppTest], None]] = {
         or pytest.fail("dimensions missing")
     ),
     "graders": lambda at: len(first_table(at)) >= 6 or pytest.fail("grader rows missing"),
+    "export": lambda at: len(first_table(at)) > 100 or pytest.fail("no gold rows"),
     "data": lambda at: any(m.value == "80" for m in at.metric) or pytest.fail("no counts"),
     "admin": lambda at: (
         any("schema version" in c.value for c in at.caption) or pytest.fail("no schema info")
@@ -90,12 +91,12 @@ def test_every_page_shows_demo_content_to_an_admin(app: AppTest, page: str) -> N
 
 def test_rater_sees_only_rater_pages_and_is_refused_elsewhere(app: AppTest) -> None:
     sign_in(app, "ana")
-    for page in ("adjudicate", "admin", "graders", "agreement", "data"):
+    for page in ("adjudicate", "admin", "graders", "agreement", "export", "data"):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             app.switch_page(f"pages/{page}.py")
 
 
-@pytest.mark.parametrize("page", ["adjudicate", "admin", "graders", "agreement", "data"])
+@pytest.mark.parametrize("page", ["adjudicate", "admin", "graders", "agreement", "export", "data"])
 def test_restricted_pages_refuse_a_rater_even_when_opened_directly(
     demo_db: Path, monkeypatch: pytest.MonkeyPatch, page: str
 ) -> None:

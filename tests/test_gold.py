@@ -65,3 +65,52 @@ def test_queue_orders_by_disagreement_and_gold_is_append_only(seeded: Workspace)
     ]
     with pytest.raises(ValueError, match="not a value"):
         gold.adjudicate(seeded, "dana", "t01", "extortion", "maybe")
+
+
+def _labels(ws: Workspace, rows: list[tuple[str, str, str, str]]) -> None:
+    ws.store.add_labels(
+        [
+            Label(transcript_id=t, rater=r, dimension=d, value=v, schema_version=ws.schema_version)
+            for t, r, d, v in rows
+        ]
+    )
+
+
+def test_apply_consensus_writes_decided_items_and_respects_adjudication(seeded: Workspace) -> None:
+    _labels(
+        seeded,
+        [
+            ("t01", "ana", "extortion", "none"),
+            ("t01", "ben", "extortion", "none"),
+            ("t02", "ana", "extortion", "none"),
+            ("t02", "ben", "extortion", "considered"),
+            ("t03", "ana", "extortion", "explicit_threat"),
+            ("t03", "ben", "extortion", "explicit_threat"),
+        ],
+    )
+    gold.adjudicate(seeded, "dana", "t03", "extortion", "implicit_threat", "veiled, not explicit")
+    assert gold.apply_consensus(seeded) == 1  # t01 only: t02 is a tie, t03 is adjudicated
+    current = seeded.store.current_gold("extortion").set_index("transcript_id")
+    assert current.loc["t01", "method"] == "unanimous" and current.loc["t01", "who"] == "consensus"
+    assert current.loc["t03", "value"] == "implicit_threat"
+    assert gold.apply_consensus(seeded) == 0  # idempotent
+    _labels(seeded, [("t01", "chen", "extortion", "considered")])
+    assert gold.apply_consensus(seeded, gold.Rule("majority", 2)) == 0  # none still wins 2-1
+    assert gold.undecided_counts(seeded)["extortion"] == 1  # t02
+
+
+def test_send_back_reopens_for_the_raters_with_the_question(seeded: Workspace) -> None:
+    _labels(
+        seeded, [("t05", "ana", "manipulation", "mild"), ("t05", "ben", "manipulation", "none")]
+    )
+    sent = gold.send_back(seeded, "dana", "t05", "manipulation", "Is the deadline real?")
+    assert sent == ["ana", "ben"]
+    from labels import queue
+
+    assert queue.next_item(seeded, "ana") == "t05"
+    assert "Is the deadline real?" in (seeded.store.assignment_note("ana", "t05") or "")
+    gold.mark_unclear(seeded, "dana", "t05", "manipulation", "mild vs none needs an anchor")
+    notes = seeded.store.case_notes()
+    assert notes["kind"].tolist() == ["guideline_unclear", "question"]
+    with pytest.raises(ValueError, match="question"):
+        gold.send_back(seeded, "dana", "t05", "manipulation", "  ")

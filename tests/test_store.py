@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from labels import migrations
 from labels.models import Label, Record, Rejection
 from labels.store import DatabaseBusy, Store
 from labels.workspace import Workspace
@@ -17,7 +18,7 @@ def test_migrations_are_recorded_and_not_reapplied(tmp_path: Path) -> None:
     db = tmp_path / "g.duckdb"
     first = Store.open(db)
     names = first.df("SELECT name FROM migrations")["name"].tolist()
-    assert names == ["0001_core"]
+    assert names == [name for name, _ in migrations.MIGRATIONS]
     first.close()
     again = Store.open(db)
     assert again.migrate() == []

@@ -1,0 +1,204 @@
+"""Gold and labels out, with provenance: JSONL, CSV, Parquet, a data card, and Inspect logs.
+
+Exports are reproducible: the same database gives byte-identical files; only the
+data card's `exported_at` changes. Only decided item-dimensions (those with a
+gold value) are exported as gold; the data card counts the undecided ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from labels import agreement_report, gold, schema
+from labels.models import utcnow
+from labels.workspace import Workspace
+
+Format = Literal["jsonl", "csv", "parquet"]
+GOLD_COLUMNS = [
+    "transcript_id", "source", "source_ref", "dimension", "value", "binary_value", "method",
+    "n_raters", "rater_values", "adjudicator", "note", "schema_version", "decided_at",
+]  # fmt: skip
+LABEL_COLUMNS = [
+    "id", "transcript_id", "rater", "dimension", "value", "rationale", "evidence", "tags",
+    "schema_version", "seconds", "created_at",
+]  # fmt: skip
+
+
+def _iso(series: pd.Series) -> list[str]:
+    return [t.isoformat().replace("+00:00", "Z") for t in series.dt.tz_convert("UTC")]
+
+
+def gold_table(ws: Workspace, dimension: str | None = None) -> pd.DataFrame:
+    """One row per decided transcript and dimension, with how it was decided."""
+    decided = ws.store.gold_with_sources(dimension)
+    labels = ws.store.current_labels(dimension)
+    votes: dict[tuple[str, str], dict[str, str]] = {}
+    for t, d, r, v in zip(
+        labels["transcript_id"], labels["dimension"], labels["rater"], labels["value"], strict=True
+    ):
+        votes.setdefault((t, d), {})[r] = v
+    table = decided
+    keys = zip(table["transcript_id"], table["dimension"], strict=True)
+    table["rater_values"] = pd.Series(
+        [dict(sorted(votes.get((t, d), {}).items())) for t, d in keys], index=table.index
+    )
+    table["n_raters"] = table["rater_values"].apply(len)
+    table["binary_value"] = [
+        ws.schema.dimension(d).binary(v) if d in ws.schema.names else None
+        for d, v in zip(table["dimension"], table["value"], strict=True)
+    ]
+    human = table["method"].isin(["adjudicated", "audit"])
+    table["adjudicator"] = table["who"].where(human, None)
+    table["decided_at"] = _iso(table["created_at"])
+    return table[GOLD_COLUMNS].sort_values(["transcript_id", "dimension"], ignore_index=True)
+
+
+def labels_table(ws: Workspace, dimension: str | None = None) -> pd.DataFrame:
+    """Every label row ever written (revisions included), oldest first."""
+    rows = ws.store.all_labels(dimension)
+    rows["created_at"] = _iso(rows["created_at"])
+    rows["tags"] = rows["tags"].apply(lambda t: list(t) if t is not None else [])
+    rows["evidence"] = rows["evidence"].apply(lambda e: json.loads(e) if e else [])
+    return rows[LABEL_COLUMNS]
+
+
+def _flat(value: Any) -> Any:
+    """Nested values as canonical JSON text (for CSV and Parquet)."""
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value
+
+
+def write(table: pd.DataFrame, out: Path, fmt: Format) -> None:
+    """Write a table as JSONL (nested values kept), CSV or Parquet (nested as JSON text)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "jsonl":
+        with out.open("w", encoding="utf-8", newline="\n") as fh:
+            for row in table.to_dict(orient="records"):
+                clean = {k: (None if _missing(v) else v) for k, v in row.items()}
+                fh.write(json.dumps(clean, ensure_ascii=False, default=str) + "\n")
+        return
+    flat = table.map(_flat)
+    if fmt == "csv":
+        flat.to_csv(out, index=False, lineterminator="\n")
+    elif fmt == "parquet":
+        pq.write_table(pa.Table.from_pandas(flat, preserve_index=False), out)
+    else:
+        raise ValueError(f"unknown format {fmt!r}; choose jsonl, csv or parquet")
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def data_card(ws: Workspace, table: pd.DataFrame, out: Path, fmt: Format) -> dict[str, Any]:
+    """What a gold export holds and how it was made."""
+    body = ws.store.schema_body(ws.schema_version) or ""
+    undecided = gold.undecided_counts(ws)
+    per_dim = {
+        str(d): {
+            "items": int(len(g)),
+            "values": {str(k): int(v) for k, v in g["value"].value_counts().sort_index().items()},
+        }
+        for d, g in table.groupby("dimension", sort=True)
+    }
+    figures = agreement_report.report(ws)["dimensions"]
+    return {
+        "exported_at": utcnow().isoformat(),
+        "file": out.name,
+        "format": fmt,
+        "sha256": hashlib.sha256(out.read_bytes()).hexdigest(),
+        "rows": int(len(table)),
+        "per_dimension": per_dim,
+        "undecided_not_exported": undecided,
+        "consensus_rule": gold.project_rule(ws).describe(),
+        "methods": {str(k): int(v) for k, v in table["method"].value_counts().sort_index().items()},
+        "agreement": {
+            name: {
+                k: f[k]
+                for k in ("items", "raters", "alpha", "alpha_ci", "percent_agreement", "gwet_ac1")
+            }
+            for name, f in figures.items()
+        },
+        "schema_version": ws.schema_version,
+        "schema_sha256": schema.digest(body),
+    }
+
+
+def export_gold(
+    ws: Workspace, out: Path, fmt: Format, dimension: str | None = None
+) -> dict[str, Any]:
+    """Write the gold set and its data card (`OUT.card.json`); returns the card."""
+    table = gold_table(ws, dimension)
+    write(table, out, fmt)
+    card = data_card(ws, table, out, fmt)
+    card_path = out.with_name(out.name + ".card.json")
+    card_path.write_text(json.dumps(_finite(card), indent=2, allow_nan=False) + "\n")
+    return card
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def export_labels(ws: Workspace, out: Path, fmt: Format, dimension: str | None = None) -> int:
+    """Write every raw label row; returns how many."""
+    table = labels_table(ws, dimension)
+    write(table, out, fmt)
+    return len(table)
+
+
+def inspect_with_gold(
+    ws: Workspace, log: Path, out: Path, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Copy an Inspect log, adding each sample's gold as `goldset/<dimension>` scores.
+
+    The original file is only read. Returns how many scores were added.
+    """
+    from inspect_ai.log import read_eval_log, write_eval_log
+    from inspect_ai.scorer import Score
+
+    if out.resolve() == log.resolve():
+        raise ValueError("the output must be a new file; the original log is never modified")
+    eval_log = read_eval_log(str(log))
+    decided = gold_table(ws)
+    by_id = {tid: g for tid, g in decided.groupby("transcript_id")}
+    added = 0
+    samples = eval_log.samples or []
+    for i, sample in enumerate(samples):
+        rows = by_id.get(f"inspect:{eval_log.eval.eval_id}:{sample.id}:{sample.epoch}")
+        if progress:
+            progress(i + 1, len(samples))
+        if rows is None:
+            continue
+        scores = dict(sample.scores or {})
+        for row in rows.itertuples():
+            scores[f"goldset/{row.dimension}"] = Score(
+                value=str(row.value),
+                explanation=str(row.note or ""),
+                metadata={
+                    "method": row.method,
+                    "who": row.adjudicator or "consensus",
+                    "decided_at": row.decided_at,
+                    "schema_version": int(str(row.schema_version)),
+                    "rater_values": row.rater_values,
+                },
+            )
+            added += 1
+        sample.scores = scores
+    write_eval_log(eval_log, str(out))
+    return added
