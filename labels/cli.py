@@ -312,6 +312,20 @@ def gold_apply_cmd(db: DbOption = None) -> None:
     out.print(f"{written} gold rows written ({rule}); still undecided: {left}")
 
 
+@app.command("backup")
+def backup_cmd(
+    out_dir: Annotated[Path, typer.Option("--out", help="A new, empty folder.")],
+    db: DbOption = None,
+) -> None:
+    """A consistent copy of the database (Parquet + DDL). While the app runs, use its Admin page."""
+    with workspace(db) as ws:
+        try:
+            counts = ws.store.backup(out_dir)
+        except StoreError as exc:
+            fail(str(exc))
+    out.print(f"backed up to {out_dir}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
 @raters_app.command("add")
 def raters_add(
     rater_id: Annotated[str, typer.Argument(metavar="NAME", help="Id, e.g. an email or a name.")],

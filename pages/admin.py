@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from labels import ui
+from labels import backups, ui
 from labels.models import Rater
 
 ws = ui.workspace()
@@ -51,3 +51,13 @@ if unclear.empty:
     st.caption("None so far.")
 else:
     st.dataframe(unclear, hide_index=True)
+
+st.subheader("Backup")
+st.caption(
+    "A consistent copy of the whole database, taken while the app runs, as Parquet files plus "
+    "the DDL to rebuild it (DuckDB EXPORT DATABASE). Restore with `Store.restore`."
+)
+if st.button("Back up now"):
+    folder = backups.new_backup_folder(ws)
+    counts = ws.store.backup(folder)
+    st.success(f"Saved to {folder}: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))

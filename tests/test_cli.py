@@ -137,3 +137,25 @@ def test_agreement_json_shape(tmp_path: Path) -> None:
         assert set(figures) == keys
         low, high = figures["alpha_ci"]
         assert low <= figures["alpha"] <= high and figures["raters"] == 3
+
+
+def test_second_writer_gets_a_sentence_not_a_traceback(tmp_path: Path) -> None:
+    from labels.store import Store
+
+    db = tmp_path / "held.duckdb"
+    holder = Store.open(db)  # this process plays the running app
+    try:
+        out = cli("stats", db=db)
+    finally:
+        holder.close()
+    assert out.returncode == 2
+    assert "open in another Goldset process" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_backup_command(tmp_path: Path, chats: Path) -> None:
+    db = tmp_path / "g.duckdb"
+    cli("ingest", str(chats), db=db)
+    out = cli("backup", "--out", str(tmp_path / "bk"), db=db)
+    assert out.returncode == 0 and "1 transcripts" in out.stdout
+    again = cli("backup", "--out", str(tmp_path / "bk"), db=db)
+    assert again.returncode == 2 and "not empty" in again.stderr
