@@ -4,12 +4,16 @@
 allows exist for their session (the `pages/` folder is never listed by itself).
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from labels import ui
 from labels.store import StoreError
 
-st.set_page_config(page_title="Goldset", page_icon=":material/verified:", layout="wide")
+# A local icon: a ":material/…" page icon would make the browser fetch it from Google's CDN.
+ICON = Path(__file__).resolve().parent / "docs" / "icon.png"
+st.set_page_config(page_title="Goldset", page_icon=str(ICON), layout="wide")
 ui.new_run()
 
 PAGES = {
