@@ -667,6 +667,13 @@ class Store:
             [dimension, dimension],
         )
 
+    def flagged(self) -> pd.DataFrame:
+        """Items raters flagged for discussion, newest first."""
+        return self.df(
+            "SELECT transcript_id, rater, updated_at FROM assignments WHERE flagged"
+            " ORDER BY updated_at DESC"
+        )
+
     def add_case_note(
         self, transcript_id: str, dimension: str, kind: str, who: str, note: str
     ) -> None:

@@ -18,6 +18,10 @@ st.caption(
     f"{len(todo)} item-dimensions that the consensus rule ({rule.describe()}) cannot decide, "
     "most disputed first. Rater labels are visible here: the blind phase is over for these."
 )
+flagged = ws.store.flagged()
+if not flagged.empty:
+    with st.expander(f"Flagged for discussion by raters ({len(flagged)})"):
+        st.dataframe(flagged, hide_index=True)
 if todo.empty:
     st.success("Nothing to adjudicate.")
     st.stop()
