@@ -1,0 +1,75 @@
+"""Five real browser sessions label at once; every acknowledged submission is stored once."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from labels.models import Rater, Record
+from labels.store import Store
+from labels.workspace import open_workspace
+from tests.e2e.conftest import Server, _need_browser, start_server
+from tests.factories import make_transcript
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+SECONDS = float(os.environ.get("GOLDSET_LOAD_SECONDS", "60"))
+RATERS = [f"p{i}" for i in range(5)]
+
+
+@pytest.fixture
+def load_server(tmp_path: Path) -> Iterator[Server]:
+    _need_browser()
+    ws = open_workspace(tmp_path / "load.duckdb")
+    records = [Record(transcript=make_transcript(f"t{i:04d}", n=8)) for i in range(300)]
+    ws.store.ingest_file("load.jsonl", "jsonl", records)
+    for r in RATERS:
+        ws.store.upsert_rater(Rater(id=r, name=f"Person {r}"))
+    ws.store.close()
+    server = start_server(tmp_path / "load.duckdb")
+    yield server
+    server.stop()
+
+
+def heading(page: Any) -> str:
+    return str(page.locator("h3").first.inner_text(timeout=30_000))
+
+
+def test_five_browser_sessions_label_concurrently(load_server: Server, browser: Any) -> None:
+    pages = []
+    for r in RATERS:
+        page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+        page.goto(load_server.url)
+        page.locator("[data-testid=stSelectbox]").first.click()
+        page.get_by_role("option", name=f"Person {r} · rater").click()
+        page.get_by_text("Submit & next").wait_for(timeout=30_000)
+        page.evaluate("document.activeElement && document.activeElement.blur()")
+        pages.append(page)
+    acknowledged: list[tuple[str, str]] = []
+    deadline = time.monotonic() + SECONDS
+    while time.monotonic() < deadline:
+        before = [heading(p) for p in pages]
+        for key in ("1", "q", "h", "Control+Enter"):  # each key on all five pages at once
+            for p in pages:
+                p.keyboard.press(key)
+            pages[0].wait_for_timeout(500)
+        for rater, p, item in zip(RATERS, pages, before, strict=True):
+            p.wait_for_function(
+                "prev => (document.querySelector('h3') || {}).innerText !== prev",
+                arg=item,
+                timeout=30_000,
+            )
+            acknowledged.append((rater, item.removeprefix("Transcript ")))
+    load_server.stop()
+    store = Store.open(load_server.db)
+    rows = store.df("SELECT rater, transcript_id, count(*) AS n FROM labels GROUP BY ALL")
+    store.close()
+    assert len(acknowledged) >= 3 * len(RATERS)  # at least three rounds
+    assert set(zip(rows["rater"], rows["transcript_id"], strict=True)) == set(acknowledged)
+    assert set(rows["n"]) == {3}
+    assert max(Counter(t for _, t in acknowledged).values()) <= 3
