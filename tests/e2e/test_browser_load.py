@@ -69,7 +69,7 @@ def test_five_browser_sessions_label_concurrently(load_server: Server, browser: 
     store = Store.open(load_server.db)
     rows = store.df("SELECT rater, transcript_id, count(*) AS n FROM labels GROUP BY ALL")
     store.close()
-    assert len(acknowledged) >= 3 * len(RATERS)  # at least three rounds
+    assert len(acknowledged) >= 2 * len(RATERS)  # at least two full rounds
     assert set(zip(rows["rater"], rows["transcript_id"], strict=True)) == set(acknowledged)
     assert set(rows["n"]) == {3}
     assert max(Counter(t for _, t in acknowledged).values()) <= 3
