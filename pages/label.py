@@ -94,6 +94,14 @@ with head:
         ui.transcript(t)
 
 with side:
+    keys = " · ".join(
+        f"{dim.title.lower()} {dim.values[0].key.upper()}–{dim.values[-1].key.upper()}"
+        for dim in schema.dimensions
+    )
+    st.caption(
+        f"Keyboard: {keys} · Ctrl+Enter submits and opens the next item. "
+        "Keys do nothing while a text box has the cursor: press Esc or click the transcript."
+    )
     for dim in schema.dimensions:
         with st.container(border=True):
             top = st.columns([4, 1], vertical_alignment="center")
