@@ -1,23 +1,125 @@
 """Who is using this session: OIDC (`st.login`), a trusted proxy header, or local mode.
 
-Modes, chosen by configuration (see README, "Identity and roles"):
-1. OIDC when `.streamlit/secrets.toml` has an `[auth]` section;
+Modes, chosen by configuration only (see README, "Identity and roles"):
+1. OIDC when the secrets (`.streamlit/secrets.toml`, or `secrets.files`) have an `[auth]`
+   section: the rater id is the provider's email claim, else its subject;
 2. a trusted reverse-proxy header, only when `GOLDSET_TRUST_PROXY_HEADER` names it;
 3. otherwise local mode: people pick or add their name, under an "identity is not
    verified" banner.
+
+In the two verified modes a person unknown to the database is added as a `rater`; roles
+are only ever raised by an admin. Identity never comes from the URL or anything else the
+browser chooses, so nobody can label as someone else by editing a link.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Literal, NoReturn
 
 import streamlit as st
+from pydantic import ValidationError
 
 from labels import render
 from labels.models import Rater
 from labels.workspace import Workspace
 
 PROXY_HEADER_ENV = "GOLDSET_TRUST_PROXY_HEADER"
+Mode = Literal["oidc", "proxy", "local"]
+
+
+class IdentityError(Exception):
+    """Why this session cannot be given an identity, as a sentence for the person."""
+
+
+# -- pure rules (no Streamlit) -------------------------------------------------
+
+
+def oidc_id(claims: Mapping[str, object]) -> str:
+    """The rater id in an identity provider's claims: the email address, else the subject.
+
+    An email the provider says it has *not* verified is refused rather than trusted.
+    """
+    if claims.get("email_verified") is False:
+        raise IdentityError(
+            "Your identity provider has not verified your email address, so Goldset cannot "
+            "tell who you are. Verify it with the provider, then sign in again."
+        )
+    ident = str(claims.get("email") or claims.get("sub") or "").strip()
+    if not ident:
+        raise IdentityError("Your identity provider sent neither an email address nor an id.")
+    return ident
+
+
+def header_id(values: Sequence[str], header: str) -> str:
+    """The rater id in a trusted proxy header: exactly one non-empty value, or a refusal.
+
+    Two different values mean the proxy added its header next to one the browser sent;
+    trusting either would let a person choose who they are.
+    """
+    found = {part.strip() for value in values for part in value.split(",") if part.strip()}
+    if not found:
+        raise IdentityError(
+            f"This server expects the {header} header from its proxy and got none. "
+            "Open Goldset through your team's proxy, or ask whoever runs it."
+        )
+    if len(found) > 1:
+        raise IdentityError(
+            f"The {header} header arrived with more than one value, so Goldset will not "
+            "guess who you are. The proxy must replace this header, not add to it."
+        )
+    return found.pop()
+
+
+def new_rater_id(name: str) -> str:
+    """The id local mode gives a person who adds themselves: lower case, dots for spaces."""
+    return ".".join(name.lower().split())
+
+
+def find_rater(raters: Iterable[Rater], ident: str) -> Rater | None:
+    """The rater with this id, matched exactly, else ignoring case (emails vary in case)."""
+    people = list(raters)
+    exact = next((r for r in people if r.id == ident), None)
+    return exact or next((r for r in people if r.id.casefold() == ident.casefold()), None)
+
+
+def verified_rater(ws: Workspace, ident: str, name: str | None = None) -> Rater:
+    """The rater a verified identity belongs to; an unknown person is added as a rater."""
+    rater = find_rater(ws.store.raters(), ident)
+    if rater is None:
+        try:
+            rater = Rater(id=ident, name=(name or "").strip() or ident)
+        except ValidationError:
+            raise IdentityError("Your identity is too long to be used as a rater id.") from None
+        ws.store.upsert_rater(rater)
+    if not rater.active:
+        raise IdentityError(
+            f"{rater.name} ({rater.id}) is not active in Goldset. Ask an admin to reactivate you."
+        )
+    return rater
+
+
+def add_local_rater(ws: Workspace, name: str) -> Rater:
+    """Local mode: add a person by name as a new rater; never take over an existing id."""
+    clean = " ".join(name.split())
+    if not clean:
+        raise IdentityError("Type your name first.")
+    taken = find_rater(ws.store.raters(), new_rater_id(clean))
+    if taken is not None:
+        raise IdentityError(
+            f"Someone is already listed as {taken.name} ({taken.id}). "
+            "Pick that name if it is you, or add your full name."
+        )
+    try:
+        rater = Rater(id=new_rater_id(clean), name=clean)
+    except ValidationError:
+        raise IdentityError("That name is too long; use a shorter one.") from None
+    ws.store.upsert_rater(rater)
+    return rater
+
+
+# -- Streamlit ---------------------------------------------------------------------
 
 
 def _auth_configured() -> bool:
@@ -27,38 +129,65 @@ def _auth_configured() -> bool:
         return False
 
 
-def _verified_id() -> tuple[str | None, str]:
-    """(identity, mode) from OIDC or a trusted proxy header; (None, 'local') otherwise."""
+def mode() -> Mode:
+    """How this server learns who people are: configuration only, never the request."""
     if _auth_configured():
-        if not st.user.is_logged_in:
-            st.title("Goldset")
-            st.write("Sign in to label.")
-            st.button("Sign in", on_click=st.login, type="primary")
-            st.stop()
-        return str(st.user.get("email") or st.user.get("sub")), "oidc"
-    header = os.environ.get(PROXY_HEADER_ENV)
-    if header:
-        value = st.context.headers.get(header)
-        if not value:
-            st.error(f"This server expects the {header} header from its proxy and got none.")
-            st.stop()
-        return value.strip(), "proxy"
-    return None, "local"
+        return "oidc"
+    if os.environ.get(PROXY_HEADER_ENV, "").strip():
+        return "proxy"
+    return "local"
 
 
 def current_rater(ws: Workspace) -> Rater | None:
     """The person using this session (None until they pick a name); draws the sidebar box."""
-    verified, mode = _verified_id()
-    if verified is not None:
-        rater = ws.store.rater(verified)
-        if rater is None:
-            rater = Rater(id=verified, name=verified)
-            ws.store.upsert_rater(rater)
-        st.sidebar.caption(f"Signed in as **{render.escape_markdown(rater.name)}** ({rater.role})")
-        if mode == "oidc":
-            st.sidebar.button("Sign out", on_click=st.logout)
-        return rater
-    return _local_rater(ws)
+    how = mode()
+    if how == "local":
+        return _local_rater(ws)
+    try:
+        rater = _oidc_rater(ws) if how == "oidc" else _proxy_rater(ws)
+    except IdentityError as exc:
+        _refuse(str(exc), how)
+    st.sidebar.caption(f"Signed in as **{render.escape_markdown(rater.name)}** ({rater.role})")
+    if how == "oidc":
+        st.sidebar.button("Sign out", on_click=st.logout)
+    return rater
+
+
+def _oidc_rater(ws: Workspace) -> Rater:
+    if not st.user.is_logged_in:
+        _only_page(_sign_in, "Sign in")
+    claims = st.user.to_dict()
+    name = claims.get("name")
+    return verified_rater(ws, oidc_id(claims), name if isinstance(name, str) else None)
+
+
+def _proxy_rater(ws: Workspace) -> Rater:
+    header = os.environ[PROXY_HEADER_ENV].strip()
+    # Headers of the websocket request; a trusted proxy sets them on every connection.
+    return verified_rater(ws, header_id(st.context.headers.get_all(header), header))
+
+
+def _sign_in() -> None:
+    st.title("Goldset")
+    st.write("Sign in with your organisation's account to label.")
+    st.button("Sign in", on_click=st.login, type="primary", icon=":material/login:")
+
+
+def _refuse(message: str, how: Mode) -> NoReturn:
+    def not_signed_in() -> None:
+        st.title("Goldset")
+        st.error(message, icon=":material/person_off:")
+        if how == "oidc":
+            st.button("Sign out", on_click=st.logout)
+
+    _only_page(not_signed_in, "Not signed in")
+
+
+def _only_page(page: Callable[[], None], title: str) -> NoReturn:
+    # Stopping before app.py reaches st.navigation would make Streamlit fall back to
+    # listing (and running) pages/ by itself; a one-page navigation keeps them unreachable.
+    st.navigation([st.Page(page, title=title, icon=":material/login:")]).run()
+    st.stop()
 
 
 def _remember_identity() -> None:
@@ -68,23 +197,33 @@ def _remember_identity() -> None:
 
 def _local_rater(ws: Workspace) -> Rater | None:
     by_id = {r.id: r for r in ws.store.raters(active_only=True)}
-    ids = list(by_id)
-    remembered = st.session_state.get("who")
+    who = st.session_state.get("who")
+    who = who if who in by_id else None
+    if st.session_state.get("identity") != who:
+        # Set before the widget exists, so the box always shows who is signed in.
+        st.session_state["identity"] = who
     st.sidebar.selectbox(
         "Who are you?",
-        ids,
-        index=ids.index(remembered) if remembered in by_id else None,
+        list(by_id),
+        index=None,
         format_func=lambda i: f"{by_id[i].name} · {by_id[i].role}",
         key="identity",
         on_change=_remember_identity,
         placeholder="Pick your name",
     )
-    with st.sidebar.popover("I'm not listed"):
-        name = st.text_input("Your name", key="new_name")
-        if st.button("Add me as a rater") and name.strip():
-            new_id = name.strip().lower().replace(" ", ".")
-            ws.store.upsert_rater(Rater(id=new_id, name=name.strip()))
-            st.session_state["who"] = new_id
-            st.rerun()
+    _add_yourself(ws)
     st.sidebar.warning("Local mode: identity is not verified.", icon=":material/warning:")
-    return by_id.get(st.session_state.get("who") or "")
+    return by_id[who] if who else None
+
+
+def _add_yourself(ws: Workspace) -> None:
+    with st.sidebar.popover("I'm not listed"):
+        name = st.text_input("Your name", key="new_name", max_chars=80)
+        if st.button("Add me as a rater", key="add_me"):
+            try:
+                rater = add_local_rater(ws, name)
+            except IdentityError as exc:
+                st.warning(str(exc))
+                return
+            st.session_state["who"] = rater.id
+            st.rerun()

@@ -121,3 +121,84 @@ def browser() -> Iterator[object]:
         b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield b
         b.close()
+
+
+# -- identity: a local OpenID Connect provider ------------------------------------
+
+
+@dataclass
+class OidcProvider:
+    """oidc-provider-mock serving on localhost: its form signs in any `sub`, used as email."""
+
+    url: str
+    proc: subprocess.Popen[bytes]
+
+    @property
+    def metadata_url(self) -> str:
+        return self.url + "/.well-known/openid-configuration"
+
+    def set_user(self, sub: str, claims: dict[str, object]) -> None:
+        """Give the person who types `sub` in the provider's form these claims."""
+        import json
+        import urllib.parse
+
+        request = urllib.request.Request(
+            f"{self.url}/users/{urllib.parse.quote(sub)}",
+            data=json.dumps(claims).encode(),
+            headers={"Content-Type": "application/json"},
+            method="PUT",
+        )
+        with urllib.request.urlopen(request, timeout=10) as r:
+            assert r.status == 204, r.status
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=20)
+
+
+def start_oidc_provider() -> OidcProvider:
+    """Run oidc-provider-mock's CLI (it allows plain http itself) on a free localhost port."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "oidc_provider_mock", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    provider = OidcProvider(f"http://127.0.0.1:{port}", proc)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(provider.metadata_url, timeout=2) as r:
+                if r.status == 200:
+                    return provider
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("oidc-provider-mock did not start within 30 s")
+
+
+def write_auth_secrets(path: Path, provider: OidcProvider) -> dict[str, str]:
+    """A secrets.toml with an `[auth]` section for `provider`; returns the server's env.
+
+    Streamlit fills `{port}` in redirect_uri with its own port, and reads the file named
+    by STREAMLIT_SECRETS_FILES instead of `.streamlit/secrets.toml` in the repository.
+    """
+    path.write_text(
+        "[auth]\n"
+        'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
+        'cookie_secret = "goldset-e2e-cookie-secret-0123456789abcdef"\n'
+        'client_id = "goldset-e2e"\n'
+        'client_secret = "goldset-e2e-secret"\n'
+        f'server_metadata_url = "{provider.metadata_url}"\n',
+        encoding="utf-8",
+    )
+    return {"STREAMLIT_SECRETS_FILES": str(path)}
+
+
+@pytest.fixture
+def oidc_provider() -> Iterator[OidcProvider]:
+    _need_browser()
+    provider = start_oidc_provider()
+    yield provider
+    provider.stop()
