@@ -49,7 +49,7 @@ def ingest_paths(
                 str(path), source_format, ingest.parse(path, source_format), on_record
             )
         except ingest.UnusableInput as exc:
-            report.rejected.append(Rejection(file=str(path), where="file", reason=exc.reason))
+            report.rejected.append(Rejection(file=exc.path, where="file", reason=exc.reason))
             continue
         report.added += result.added
         report.duplicates += result.duplicates

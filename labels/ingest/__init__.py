@@ -4,6 +4,12 @@
 with it) and `Rejection`s (a record that could not be read, with where and
 why), one at a time. A path that cannot be read at all raises `UnusableInput`;
 one whose format cannot be told raises `UnknownFormat` (a kind of UnusableInput).
+
+Input is untrusted: whatever a file holds, parsing raises nothing else. Each
+reader turns a record it cannot read into a Rejection; an error no reader
+foresaw, or a file that stops being readable half way, ends that file with
+UnusableInput (so its transaction rolls back and the run goes on). Size and
+nesting limits are in `limits`; `.eval` zips are checked by `_archive`.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from typing import get_args
 
 from labels.models import Record, Rejection, SourceFormat
 
+from ._common import readable, unexpected
 from .detect import detect_format, iter_inputs
 from .errors import UnknownFormat, UnusableInput
 
@@ -43,6 +50,8 @@ def parse(path: Path | str, fmt: str = "auto") -> Iterator[Record | Rejection]:
     found while reading are raised, or yielded as rejections, as iteration goes.
     """
     path = Path(path)
+    if readable(str(path)) != str(path):
+        raise UnusableInput(readable(str(path)), "its name is not valid UTF-8; rename it")
     if not path.exists():
         raise UnusableInput(path, "no such file or folder")
     chosen = detect_format(path) if fmt == "auto" else fmt
@@ -54,4 +63,17 @@ def parse(path: Path | str, fmt: str = "auto") -> Iterator[Record | Rejection]:
         need = "inspect_ai (pip install 'goldset[inspect]')"
         raise UnusableInput(path, f"reading {chosen} needs {need}: {exc}") from exc
     records: Iterator[Record | Rejection] = module.parse(path)
-    return records
+    return _guarded(path, records)
+
+
+def _guarded(path: Path, records: Iterator[Record | Rejection]) -> Iterator[Record | Rejection]:
+    """`records`, with any error other than UnusableInput made one (naming the file)."""
+    try:
+        yield from records
+    except UnusableInput:
+        raise
+    except OSError as exc:
+        reason = f"could not be read to the end ({exc.strerror or exc})"
+        raise UnusableInput(path, reason) from exc
+    except Exception as exc:
+        raise UnusableInput(path, unexpected(exc)) from exc

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
 from labels.models import CONDITION_FIELDS
+
+from .limits import MAX_DEPTH
 
 HASH_HEX = 24
 """Hex digits kept from a SHA-256 (96 bits: collisions are not a practical concern)."""
@@ -36,10 +40,88 @@ def content_id(obj: Any, prefix: str = "sha256:") -> str:
     return prefix + hashlib.sha256(data).hexdigest()[:HASH_HEX]
 
 
+UNEXPECTED = "could not be read (unexpected"
+"""How the reason for an error no reader foresaw begins (the fuzz tests look for it)."""
+SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+"""A JSON escape of a UTF-16 surrogate; a lone one decodes to text that UTF-8 cannot hold."""
+SURROGATE_REASON = "the JSON holds an unpaired surrogate escape (\\ud800-\\udfff)"
+
+
+def unexpected(exc: BaseException) -> str:
+    """The reason for an error a reader did not foresee: one record fails, nothing crashes."""
+    return f"{UNEXPECTED} {type(exc).__name__}: {one_line(exc, 200)})"
+
+
 def json_safe(value: Any) -> Any:
-    """`value` as plain JSON data: unknown objects become text, NaN and infinities null."""
+    """`value` as plain JSON data: unknown objects become text, NaN and infinities null.
+
+    A BadRecord when it nests deeper than MAX_DEPTH or holds text UTF-8 cannot
+    encode (a lone surrogate), as neither could be stored.
+    """
+    check_depth(value)
     text = json.dumps(value, default=str, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadRecord(SURROGATE_REASON) from None
     return json.loads(text, parse_constant=lambda _: None)
+
+
+def check_text(raw: bytes, obj: Any) -> None:
+    """A BadRecord when JSON decoded from `raw` holds a lone surrogate (fast path: no escape)."""
+    if SURROGATE_ESCAPE.search(raw):
+        try:
+            json.dumps(obj, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise BadRecord(SURROGATE_REASON) from None
+
+
+def depth_over(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether objects and lists in `value` nest more than `limit` levels (level by level)."""
+    level = [value]
+    for _ in range(limit):
+        level = [
+            child
+            for node in level
+            for child in (node.values() if isinstance(node, dict) else node)
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            return False
+    return True
+
+
+def check_depth(value: Any) -> None:
+    """A BadRecord when `value` nests deeper than MAX_DEPTH."""
+    if isinstance(value, dict | list) and depth_over(value):
+        raise BadRecord(f"the JSON nests deeper than {MAX_DEPTH} levels")
+
+
+def readable(text: str) -> str:
+    """`text` with anything UTF-8 cannot hold (undecodable file-name bytes) shown as U+FFFD."""
+    try:
+        data = text.encode("utf-8", "surrogateescape")  # a file name's own bytes
+    except UnicodeEncodeError:
+        data = text.encode("utf-8", "surrogatepass")
+    return data.decode("utf-8", "replace")
+
+
+def check_id(value: str, what: str = '"id"') -> str:
+    """`value` as a transcript id, or a BadRecord when it could not be used as one."""
+    if "\x00" in value:
+        raise BadRecord(f"{what} contains a NUL character")
+    return value
+
+
+def finite(value: Any) -> float | None:
+    """A JSON number as a float; None for booleans, non-numbers, NaN, infinities and overflow."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def a_kind(value: Any) -> str:

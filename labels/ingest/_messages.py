@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from labels.models import ROLES, Message, Role, ToolCall
 
 from ._common import BadRecord, a_kind, json_safe, validation_reason
+from .limits import Limits, variable
 
 ROLE_ALIASES: dict[str, Role] = {"developer": "system", "function": "tool"}
 TEXT_PARTS = {"text", "input_text", "output_text"}
@@ -56,6 +57,10 @@ def _part(part: Any, where: str) -> tuple[str | None, str | None, ToolCall | Non
     if not isinstance(part, dict):
         raise BadRecord(f"{where} is {a_kind(part)}, not a string or an object")
     kind = part.get("type", "text" if "text" in part else None)
+    if not isinstance(kind, str):
+        raise BadRecord(
+            f"{where} has no type" if kind is None else f"{where}: type is {a_kind(kind)}"
+        )
     if kind in TEXT_PARTS:
         text = part.get("text", "")
         if not isinstance(text, str):
@@ -68,8 +73,6 @@ def _part(part: Any, where: str) -> tuple[str | None, str | None, ToolCall | Non
     if kind == "tool_result":
         text, _, _ = split_content(part.get("content"), where)
         return text, None, None
-    if not isinstance(kind, str):
-        raise BadRecord(f"{where} has no type")
     return f"[{PLACEHOLDERS.get(kind, kind)}]", None, None
 
 
@@ -184,12 +187,17 @@ def message_from_dict(raw: Any, index: int) -> Message:
         raise BadRecord(f"{where}: {validation_reason(exc)}") from None
 
 
-def messages_from_list(raw: Any) -> tuple[Message, ...]:
-    """All messages of a transcript; the list must exist and hold at least one."""
+def messages_from_list(raw: Any, limit: int = Limits.messages) -> tuple[Message, ...]:
+    """All messages of a transcript; the list must exist and hold 1 to `limit` of them."""
     if raw is None:
         raise BadRecord('"messages" is missing')
     if not isinstance(raw, list):
         raise BadRecord(f'"messages" is {a_kind(raw)}, not a list')
     if not raw:
         raise BadRecord('"messages" is empty')
+    if len(raw) > limit:
+        raise BadRecord(
+            f"{len(raw):,} messages, over the limit of {limit:,} "
+            f"(raise it with {variable('messages')})"
+        )
     return tuple(message_from_dict(m, i) for i, m in enumerate(raw))

@@ -27,6 +27,7 @@ Decisions:
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import re
@@ -39,8 +40,20 @@ from pydantic import ValidationError
 
 from labels.models import GraderVerdict, Message, Record, Rejection, Role, ToolCall, Transcript
 
-from ._common import BadRecord, a_kind, json_safe, model_name, one_line, split_condition
+from . import limits
+from ._common import (
+    BadRecord,
+    a_kind,
+    check_text,
+    json_safe,
+    model_name,
+    one_line,
+    readable,
+    split_condition,
+    unexpected,
+)
 from ._common import validation_reason as _validation_reason
+from .detect import binary_kind
 from .errors import UnusableInput
 
 RESPONSE = "response.json"
@@ -49,7 +62,8 @@ MAX_UP = 4
 SCRATCHPAD = re.compile(
     r"<SCRATCHPAD_REASONING>(.*?)(?:</SCRATCHPAD_REASONING>|\Z)", re.DOTALL | re.IGNORECASE
 )
-TOOL_USE = re.compile(r"<tool_use:([\w.-]+)>(.*?)</tool_use:\1>", re.DOTALL)
+TOOL_OPEN = re.compile(r"<tool_use:([\w.-]+)>")
+TOOL_CLOSE = re.compile(r"</tool_use:([\w.-]+)>")
 TOOL_FIELD = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*:\s?(.*)$")
 VERDICTS = (
     ("agentic-misalignment/final", "harmful_behavior"),
@@ -72,12 +86,13 @@ class Layout:
 class _Prompts:
     """Prompt files read once per condition folder."""
 
+    limit: int
     cache: dict[Path, dict[str, str | None]] = field(default_factory=dict)
 
     def get(self, folder: Path) -> dict[str, str | None]:
         if folder not in self.cache:
             self.cache[folder] = {
-                name: _read_text(folder / f"{name}.txt")
+                name: _read_text(folder / f"{name}.txt", self.limit)
                 for name in ("system_prompt", "user_prompt", "email_content")
             }
         return self.cache[folder]
@@ -92,7 +107,8 @@ def parse(path: Path) -> Iterator[Record | Rejection]:
         files, base = response_files(path), path
     else:
         raise UnusableInput(path, "no such file or folder")
-    prompts = _Prompts()
+    limit = limits.current(path).document_bytes
+    prompts = _Prompts(limit)
     for file in files:
         yield from _sample(file, str(path), _where(file, base), prompts)
 
@@ -107,27 +123,41 @@ def response_files(root: Path) -> Iterator[Path]:
 
 def _where(file: Path, base: Path) -> str:
     try:
-        return file.relative_to(base).as_posix()
+        return readable(file.relative_to(base).as_posix())
     except ValueError:
-        return file.as_posix()
+        return readable(file.as_posix())
 
 
-def _read_text(path: Path) -> str | None:
+def _read_bytes(path: Path, limit: int, what: str) -> bytes:
+    size = path.stat().st_size
+    if size > limit:
+        raise BadRecord(limits.over(what, size, limit, "document_bytes"))
+    return path.read_bytes()
+
+
+def _read_text(path: Path, limit: int) -> str | None:
     try:
-        return path.read_bytes().decode("utf-8", errors="replace")
+        data = _read_bytes(path, limit, f"prompts/{path.parent.name}/{path.name}")
     except OSError:
         return None
+    return data.decode("utf-8", errors="replace")
 
 
-def _load(file: Path) -> dict[str, Any]:
+def _load(file: Path, limit: int) -> dict[str, Any]:
     try:
-        data = json.loads(file.read_bytes().decode("utf-8"))
+        raw = _read_bytes(file, limit, "response.json")
     except OSError as exc:
         raise BadRecord(f"cannot be read ({exc.strerror or exc})") from None
+    kind = binary_kind(raw[:64], "JSON")
+    if kind:
+        raise BadRecord(f"response.json is {kind}")
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise BadRecord(f"not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
     except ValueError as exc:
         raise BadRecord(f"invalid JSON: {one_line(exc)}") from None
+    check_text(raw, data)
     if not isinstance(data, dict):
         raise BadRecord(f"response.json holds {a_kind(data)}, not a JSON object")
     if not isinstance(data.get("raw_response"), str):
@@ -158,7 +188,9 @@ def layout(file: Path) -> Layout:
 
 def _sample(file: Path, source: str, where: str, prompts: _Prompts) -> Iterator[Record | Rejection]:
     try:
-        data = _load(file)
+        if readable(str(file)) != str(file):
+            raise BadRecord("its folder names are not valid UTF-8; rename them")
+        data = _load(file, prompts.limit)
         place = layout(file)
         record, note = _record(data, place, file, prompts)
     except BadRecord as exc:
@@ -169,6 +201,9 @@ def _sample(file: Path, source: str, where: str, prompts: _Prompts) -> Iterator[
         return
     except RecursionError:
         yield Rejection(file=source, where=where, reason="the JSON is nested too deeply to read")
+        return
+    except Exception as exc:  # one odd sample must not stop the others
+        yield Rejection(file=source, where=where, reason=unexpected(exc))
         return
     yield record
     if note:
@@ -237,32 +272,75 @@ def _unquote(value: str) -> str:
     return value
 
 
-def _open_quote(lines: list[str]) -> bool:
-    value = "\n".join(lines).strip().removesuffix(",").rstrip()
-    return value.startswith('"') and (len(value) == 1 or not value.endswith('"'))
+@dataclass
+class _Value:
+    """A field's value, line by line, and whether it is an open quote, known in O(1) per line.
+
+    Open means: stripped of whitespace and one trailing comma, the value starts
+    with `"` and is that quote alone or does not end with one. For that we only
+    need its first non-space character, its last two, and how many there are.
+    """
+
+    lines: list[str]
+    first: str = ""
+    last: str = ""
+    count: int = 0
+
+    def add(self, line: str) -> None:
+        self.lines.append(line)
+        dense = "".join(line.split())
+        self.first = self.first or dense[:1]
+        self.last = (self.last + dense)[-2:]
+        self.count = min(self.count + len(dense), 3)
+
+    def open_quote(self) -> bool:
+        end, count = self.last, self.count
+        if end.endswith(","):  # one trailing comma is not part of the value
+            end, count = end[:-1], count - 1
+        return self.first == '"' and count > 0 and (count == 1 or not end.endswith('"'))
 
 
 def tool_fields(block: str) -> dict[str, str]:
     """`key: value` fields of a tool_use block; a quoted value may span lines."""
-    fields: dict[str, list[str]] = {}
+    fields: dict[str, _Value] = {}
     key: str | None = None
     for line in block.strip("\n").splitlines():
         match = TOOL_FIELD.match(line)
-        if match and not (key and _open_quote(fields[key])):
+        if match and not (key and fields[key].open_quote()):
             key = match.group(1)
-            fields[key] = [match.group(2)]
+            fields[key] = _Value([])
+            fields[key].add(match.group(2))
         elif key:
-            fields[key].append(line)
-    return {k: _unquote("\n".join(v)) for k, v in fields.items()}
+            fields[key].add(line)
+    return {k: _unquote("\n".join(v.lines)) for k, v in fields.items()}
+
+
+def _blocks(text: str) -> Iterator[tuple[str, str]]:
+    """(name, body) of each `<tool_use:NAME>…</tool_use:NAME>`, as a lazy regex would find them.
+
+    Done with one pass for openings and one for closings, as a backreference
+    regex rescans to the end of the text for every unclosed opening (quadratic).
+    """
+    closings: dict[str, list[tuple[int, int]]] = {}
+    for match in TOOL_CLOSE.finditer(text):
+        closings.setdefault(match.group(1), []).append(match.span())
+    cursor = 0
+    for match in TOOL_OPEN.finditer(text):
+        name, (start, end) = match.group(1), match.span()
+        spans = closings.get(name, [])
+        found = bisect.bisect_left(spans, (end, end))
+        if start < cursor or found == len(spans):
+            continue
+        close_start, cursor = spans[found]
+        yield name, text[end:close_start]
 
 
 def tool_uses(text: str) -> tuple[ToolCall, ...]:
     """`<tool_use:NAME>` blocks as tool calls (fields parsed, else the raw block)."""
     calls = []
-    for match in TOOL_USE.finditer(text):
-        block = match.group(2)
+    for name, block in _blocks(text):
         arguments: dict[str, Any] = dict(tool_fields(block)) or {"raw": block.strip()}
-        calls.append(ToolCall(function=match.group(1), arguments=arguments))
+        calls.append(ToolCall(function=name, arguments=arguments))
     return tuple(calls)
 
 

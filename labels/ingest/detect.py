@@ -4,9 +4,13 @@ Files are told by extension, then checked by a peek at their first bytes, so a
 file whose content does not match its name gets a clear error rather than a
 stream of rejections: `.eval` must be a zip holding an Inspect log, `.jsonl`
 must start with a JSON object, and a `.json` is told by its top-level keys
-(read from the first MiB without parsing the whole file). A folder holding
-`sample_*/response.json` files is an agentic-misalignment input when it is an
-experiment folder (or a model or condition folder in one) or a results root.
+(read from the first MiB without parsing the whole file). Files that are
+plainly something else (an image, an archive, compressed or UTF-16 data) are
+named as such, from their magic bytes; the readers use the same check, so a
+mislabelled file found in a folder or read with an explicit format fails the
+same way. A folder holding `sample_*/response.json` files is an
+agentic-misalignment input when it is an experiment folder (or a model or
+condition folder in one) or a results root.
 """
 
 from __future__ import annotations
@@ -25,6 +29,24 @@ PEEK = 1 << 20
 ZIP_MAGIC = b"PK\x03\x04"
 GZIP_MAGIC = b"\x1f\x8b"
 BOM = b"\xef\xbb\xbf"
+DECOMPRESS = "decompress it first"
+MAGIC: tuple[tuple[bytes, str, str], ...] = (
+    (ZIP_MAGIC, "a zip archive", "is it an Inspect .eval log?"),
+    (b"PK\x05\x06", "an empty zip archive", ""),
+    (GZIP_MAGIC, "gzip-compressed data", DECOMPRESS),
+    (b"BZh", "bzip2-compressed data", DECOMPRESS),
+    (b"\xfd7zXZ\x00", "xz-compressed data", DECOMPRESS),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed data", DECOMPRESS),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image", ""),
+    (b"\xff\xd8\xff", "a JPEG image", ""),
+    (b"GIF8", "a GIF image", ""),
+    (b"%PDF-", "a PDF document", ""),
+    (b"SQLite format 3\x00", "a SQLite database", ""),
+    (b"PAR1", "a Parquet file", ""),
+    (b"\xff\xfe", "UTF-16 text", "save it as UTF-8"),
+    (b"\xfe\xff", "UTF-16 text", "save it as UTF-8"),
+)
+"""Leading bytes of files people upload by mistake: what they are, and a hint."""
 WHITESPACE = b" \t\r\n"
 INSPECT_MEMBERS = ("header.json", "_journal/start.json")
 SUFFIXES: dict[str, SourceFormat | None] = {".jsonl": "jsonl", ".eval": "inspect", ".json": None}
@@ -38,11 +60,15 @@ def detect_format(path: Path) -> SourceFormat:
     if not path.exists():
         raise UnusableInput(path, "no such file or folder")
     if path.is_dir():
-        if is_results_folder(path):
+        try:
+            found = is_results_folder(path)
+        except OSError as exc:
+            raise UnusableInput(path, f"cannot be listed ({exc.strerror or exc})") from exc
+        if found:
             return "agentic-misalignment"
         reason = "is a folder but not an agentic-misalignment results tree; list its files"
         raise UnknownFormat(path, reason)
-    head = _head(path)
+    head = head_of(path)
     suffix = path.suffix.lower()
     if suffix == ".eval":
         return _eval_format(path, head)
@@ -55,7 +81,8 @@ def detect_format(path: Path) -> SourceFormat:
     )
 
 
-def _head(path: Path) -> bytes:
+def head_of(path: Path) -> bytes:
+    """The first MiB of a file (UnusableInput when it cannot be read)."""
     try:
         with path.open("rb") as handle:
             return handle.read(PEEK)
@@ -63,41 +90,73 @@ def _head(path: Path) -> bytes:
         raise UnusableInput(path, f"cannot be read ({exc.strerror or exc})") from exc
 
 
-def _archive_kind(path: Path, head: bytes, named: str) -> None:
-    if head.startswith(ZIP_MAGIC):
-        raise UnusableInput(path, f"is named {named} but is a zip archive (an Inspect .eval log?)")
-    if head.startswith(GZIP_MAGIC):
-        raise UnusableInput(path, f"is named {named} but is gzip-compressed; decompress it first")
+def _magic(head: bytes) -> tuple[str, str] | None:
+    for magic, kind, hint in MAGIC:
+        if head.startswith(magic):
+            return kind, hint
+    return None
+
+
+def binary_kind(head: bytes, expected: str = "text") -> str | None:
+    """What a file is when its first bytes show it is not UTF-8 text, else None.
+
+    E.g. "a PNG image, not JSON" or "gzip-compressed data, not JSON; decompress it first".
+    """
+    found = _magic(head)
+    if found is None:
+        return None
+    kind, hint = found
+    return f"{kind}, not {expected}" + (f"; {hint}" if hint else "")
+
+
+def check_text_file(path: Path, head: bytes, expected: str) -> None:
+    """UnusableInput when `head` shows a file that is not text, naming what it is instead."""
+    kind = binary_kind(head, expected)
+    if kind is not None:
+        named = path.suffix.lower() or "(no extension)"
+        raise UnusableInput(path, f"is named {named} but is {kind}")
 
 
 def _eval_format(path: Path, head: bytes) -> SourceFormat:
     if not head.startswith(ZIP_MAGIC) or not zipfile.is_zipfile(path):
+        found = _magic(head)
+        kind = found[0] if found else "JSON text" if _looks_like_json(head) else None
+        seen = f"; it is {kind}" if kind else ""
         raise UnusableInput(
-            path, "is named .eval but is not a zip archive (Inspect .eval logs are)"
+            path, f"is named .eval but is not a zip archive (Inspect .eval logs are){seen}"
         )
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
-    except (OSError, zipfile.BadZipFile) as exc:
+    except Exception as exc:  # a crafted zip can raise more than BadZipFile
         raise UnusableInput(path, f"is a damaged zip archive ({exc})") from exc
     if not names.intersection(INSPECT_MEMBERS):
         raise UnusableInput(path, "is a zip archive but not an Inspect log (no header.json)")
     return "inspect"
 
 
+def _looks_like_json(head: bytes) -> bool:
+    return head.removeprefix(BOM).lstrip(WHITESPACE)[:1] in (b"{", b"[")
+
+
 def _jsonl_format(path: Path, head: bytes) -> SourceFormat:
-    _archive_kind(path, head, ".jsonl")
+    check_jsonl_head(path, head)
+    return "jsonl"
+
+
+def check_jsonl_head(path: Path, head: bytes) -> None:
+    """UnusableInput unless `head` could begin JSON Lines text (empty, or a JSON object)."""
+    check_text_file(path, head, "JSON Lines text")
     start = head.removeprefix(BOM).lstrip(WHITESPACE)
     if start and not start.startswith(b"{"):
         shown = start[:20].decode("utf-8", errors="replace")
         raise UnknownFormat(
             path, f"is named .jsonl but does not start with a JSON object ({shown!r})"
         )
-    return "jsonl"
 
 
 def _json_format(path: Path, head: bytes) -> SourceFormat:
-    _archive_kind(path, head, ".json")
+    check_text_file(path, head, "JSON")
     start = head.removeprefix(BOM).lstrip(WHITESPACE)
     if not start:
         raise UnknownFormat(path, "is empty")

@@ -8,6 +8,10 @@ still come. The pairs to read are listed from the zip itself, so logs without
 a sample list and cancelled logs work too. A `.json` log is one JSON document
 that inspect_ai reads whole; if it cannot, the file is unusable.
 
+Before inspect_ai opens an `.eval`, `_archive.check_eval` refuses unsafe
+member names and zip bombs; a `.json` log over the document size limit is
+refused before it is read (see `limits`).
+
 Every scorer's score becomes grader verdicts `inspect/{scorer}`: a dict value
 such as `{"harmful": 1, "classifier_verdict": 0}` gives one verdict per key,
 with field `{scorer}.{key}` (the store keys verdicts by grader, transcript and
@@ -39,7 +43,20 @@ from labels.models import (
     Transcript,
 )
 
-from ._common import condition_fields, json_safe, model_name, one_line, validation_reason, without
+from . import limits
+from ._archive import check_eval
+from ._common import (
+    check_id,
+    condition_fields,
+    finite,
+    json_safe,
+    model_name,
+    one_line,
+    unexpected,
+    validation_reason,
+    without,
+)
+from .detect import check_text_file, head_of
 from .errors import UnusableInput
 
 SKIPPED_FIELDS = {"events", "store"}
@@ -88,6 +105,7 @@ def _read_header(path: Path) -> EvalLog:
 def _parse_eval(path: Path) -> Iterator[Record | Rejection]:
     if not zipfile.is_zipfile(path):
         raise UnusableInput(path, "is named .eval but is not a zip archive")
+    check_eval(path, limits.current(path))
     log = _read_header(path)
     header = _header(log, path)
     order = [str(i) for i in (log.eval.dataset.sample_ids or [])]
@@ -126,6 +144,11 @@ def _sample_members(path: Path, order: list[str]) -> list[tuple[str, int]]:
 
 
 def _parse_json(path: Path) -> Iterator[Record | Rejection]:
+    check_text_file(path, head_of(path), "an Inspect JSON log")
+    limit = limits.current(path).document_bytes
+    size = path.stat().st_size
+    if size > limit:
+        raise UnusableInput(path, limits.over("the log", size, limit, "document_bytes"))
     try:
         log = read_eval_log(str(path), resolve_attachments="core")
     except Exception as exc:
@@ -145,6 +168,8 @@ def sample_record(sample: EvalSample, header: _Eval) -> Record | Rejection:
         return Rejection(file=header.file, where=where, reason=validation_reason(exc))
     except (ValueError, TypeError, RecursionError) as exc:
         return Rejection(file=header.file, where=where, reason=one_line(exc))
+    except Exception as exc:  # one odd sample must not stop the file
+        return Rejection(file=header.file, where=where, reason=unexpected(exc))
     return Record(transcript=transcript, verdicts=verdicts)
 
 
@@ -161,7 +186,7 @@ def _transcript(sample: EvalSample, header: _Eval, where: str) -> Transcript:
         "error": sample.error.message if sample.error else None,
     }
     return Transcript(
-        id=f"inspect:{header.eval_id}:{sample.id}:{sample.epoch}",
+        id=check_id(f"inspect:{header.eval_id}:{sample.id}:{sample.epoch}", "the sample id"),
         source_format="inspect",
         source_ref=f"{header.file}, {where}",
         model=model_name(output_model, header.model),
@@ -227,13 +252,16 @@ def _message(message: ChatMessage, index: int) -> Message:
 
 
 def score_value(value: Any) -> tuple[str | None, float | None]:
-    """A score value as (text, number): booleans are true/false and 1/0."""
+    """A score value as (text, number): booleans are true/false and 1/0.
+
+    A number a float cannot hold (too big, NaN, infinite) keeps its text but no number.
+    """
     if value is None:
         return None, None
     if isinstance(value, bool):
         return ("true" if value else "false"), float(value)
     if isinstance(value, int | float):
-        return str(value), float(value)
+        return str(value), finite(value)
     if isinstance(value, str):
         return value, None
     return json.dumps(json_safe(value), ensure_ascii=False), None

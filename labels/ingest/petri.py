@@ -11,6 +11,10 @@ target view, so the transcript is the conversation the target model finally
 saw; branches the auditor rolled back are not in it. Legacy files carry a
 top-level `target_messages` or `messages` list instead.
 
+A file over the document size limit, or that is not UTF-8 JSON at all, is
+unusable; a transcript nested deeper than `limits.MAX_DEPTH` or longer than the
+message limit is rejected (see `limits`).
+
 Judge scores become verdicts `petri/judge`, field = the score's name, score =
 the number; the dimension is `extortion` for blackmail/extortion scores and
 `manipulation` for scores about the model deceiving or manipulating (not for
@@ -29,17 +33,23 @@ from pydantic import ValidationError
 
 from labels.models import GraderVerdict, Record, Rejection, Transcript
 
+from . import limits
 from ._common import (
     BadRecord,
     a_kind,
+    check_id,
+    check_text,
     condition_fields,
     content_id,
+    finite,
     json_safe,
     model_name,
     one_line,
+    unexpected,
     validation_reason,
 )
 from ._messages import messages_from_list
+from .detect import binary_kind
 from .errors import UnusableInput
 
 TARGET = "target"
@@ -49,9 +59,12 @@ SKIPPED_ROLES = {"info"}
 
 def parse(path: Path) -> Iterator[Record | Rejection]:
     """The one Record of a Petri transcript file, or a Rejection saying what is wrong."""
-    doc = _load(path)
+    bounds = limits.current(path)
+    raw = _read(path, bounds)
+    doc = _load(path, raw)
     try:
-        yield _record(doc, path)
+        check_text(raw, doc)
+        yield _record(doc, path, bounds)
     except BadRecord as exc:
         yield Rejection(file=str(path), where=exc.where or "transcript", reason=str(exc))
     except ValidationError as exc:
@@ -59,13 +72,27 @@ def parse(path: Path) -> Iterator[Record | Rejection]:
     except RecursionError:
         reason = "the JSON is nested too deeply to read"
         yield Rejection(file=str(path), where="transcript", reason=reason)
+    except Exception as exc:  # an odd transcript must not stop the run
+        yield Rejection(file=str(path), where="transcript", reason=unexpected(exc))
 
 
-def _load(path: Path) -> dict[str, Any]:
+def _read(path: Path, bounds: limits.Limits) -> bytes:
     try:
-        doc = json.loads(path.read_bytes().decode("utf-8"))
+        size = path.stat().st_size
+        if size > bounds.document_bytes:
+            reason = limits.over("the file", size, bounds.document_bytes, "document_bytes")
+            raise UnusableInput(path, reason)
+        return path.read_bytes()
     except OSError as exc:
         raise UnusableInput(path, f"cannot be read ({exc.strerror or exc})") from exc
+
+
+def _load(path: Path, raw: bytes) -> dict[str, Any]:
+    kind = binary_kind(raw[:64], "a Petri transcript")
+    if kind:
+        raise UnusableInput(path, f"is {kind}")
+    try:
+        doc = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise UnusableInput(path, f"is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
     except (ValueError, RecursionError) as exc:
@@ -77,7 +104,7 @@ def _load(path: Path) -> dict[str, Any]:
     return doc
 
 
-def _record(doc: dict[str, Any], path: Path) -> Record:
+def _record(doc: dict[str, Any], path: Path, bounds: limits.Limits) -> Record:
     meta = doc.get("metadata") or {}
     if not isinstance(meta, dict):
         raise BadRecord(f'"metadata" is {a_kind(meta)}, not an object')
@@ -91,7 +118,7 @@ def _record(doc: dict[str, Any], path: Path) -> Record:
         source_ref=str(path),
         model=model_name(meta.get("target_model")),
         metadata=json_safe({k: v for k, v in meta.items() if k != "judge_output"}),
-        messages=messages_from_list(raw),
+        messages=messages_from_list(raw, bounds.messages),
         **condition_fields(meta),
     )
     return Record(transcript=transcript, verdicts=judge_verdicts(tid, meta))
@@ -99,11 +126,13 @@ def _record(doc: dict[str, Any], path: Path) -> Record:
 
 def _id(doc: dict[str, Any], meta: dict[str, Any]) -> str:
     own = model_name(meta.get("transcript_id"))
-    return f"petri:{own}" if own else content_id(doc, prefix="petri:sha256:")
+    if own:
+        return check_id(f"petri:{own}", "metadata.transcript_id")
+    return content_id(doc, prefix="petri:sha256:")
 
 
 def _skipped(message: Any) -> bool:
-    return isinstance(message, dict) and message.get("role") in SKIPPED_ROLES
+    return isinstance(message, dict) and str(message.get("role")) in SKIPPED_ROLES
 
 
 def target_messages(doc: dict[str, Any]) -> list[Any]:
@@ -137,12 +166,17 @@ def _replay(events: list[Any]) -> list[Any]:
 
 
 def apply_edit(edit: Any, messages: list[Any], where: str) -> list[Any]:
-    """The message list after one edit; a BadRecord (naming `where`) for an edit we cannot apply."""
+    """The message list after one edit; a BadRecord (naming `where`) for an edit we cannot apply.
+
+    `add` appends to `messages` in place (a transcript of n adds is O(n), not O(n²));
+    the other edits return a new list.
+    """
     if not isinstance(edit, dict):
         raise BadRecord(f"the edit is {a_kind(edit)}, not an object", where)
     operation = edit.get("operation")
     if operation == "add":
-        return [*messages, edit.get("message")]
+        messages.append(edit.get("message"))
+        return messages
     if operation == "rollback":
         return _rollback(edit, messages, where)
     if operation == "reset":
@@ -179,7 +213,8 @@ def _index(container: list[Any], token: str, where: str, adding: bool = False) -
     if adding and token == "-":
         return len(container)
     limit = len(container) + (1 if adding else 0)
-    if not token.isdigit() or int(token) >= limit:
+    digits = token.isascii() and token.isdigit() and len(token) < 19
+    if not digits or int(token) >= limit:
         raise BadRecord(f"json_patch: no list position {token!r}", where)
     return int(token)
 
@@ -208,6 +243,8 @@ def _get(doc: Any, tokens: list[str], where: str) -> Any:
 
 
 def _remove(doc: Any, tokens: list[str], where: str) -> Any:
+    if not tokens:  # the whole document: the patch leaves no message list
+        return doc
     _get(doc, tokens, where)  # raises when absent
     parent = _parent(doc, tokens, where)
     if isinstance(parent, list):
@@ -292,7 +329,7 @@ def judge_verdicts(transcript_id: str, meta: dict[str, Any]) -> tuple[GraderVerd
     model = model_name(meta.get("judge_model"), judge.get("model"))
     verdicts = []
     for name, raw in judge["scores"].items():
-        number = float(raw) if isinstance(raw, int | float) and not isinstance(raw, bool) else None
+        number = finite(raw)
         note = descriptions.get(name)
         verdicts.append(
             GraderVerdict(

@@ -1,0 +1,187 @@
+"""Safety checks on an `.eval` zip before inspect_ai reads any of it.
+
+We never extract an archive to disk, so hostile member names cannot write
+anywhere; we still refuse them, since Inspect never writes such names and
+sample ids derived from them would be nonsense. A zip bomb is refused in two
+steps: first on what the central directory declares (a member bigger than the
+document limit, a total bigger than the `.eval` limit, or a member over 1 MiB
+claiming more than MAX_RATIO times expansion); then every member is inflated
+once, in bounded chunks and without keeping the output, to prove it expands to
+no more than it declares. The second step matters because inspect_ai's own
+zip reader trusts the compressed size, not the declared one, and would inflate
+a member that lies about its size in full.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from .errors import UnusableInput
+from .limits import MAX_RATIO, RATIO_FLOOR, Limits, over
+
+CHUNK = 1 << 20
+LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
+LOCAL_MAGIC = b"PK\x03\x04"
+STORED, DEFLATED, ZSTD = 0, 8, 93
+"""The compression methods inspect_ai reads."""
+DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def unsafe_name(name: str) -> bool:
+    """A member name that could point outside an extraction folder, or is not a plain path."""
+    parts = name.replace("\\", "/").split("/")
+    return (
+        not name
+        or "\x00" in name
+        or "\\" in name
+        or name.startswith("/")
+        or bool(DRIVE.match(name))
+        or ".." in parts
+    )
+
+
+def _shown(name: str) -> str:
+    return repr(name if len(name) <= 100 else name[:99] + "…")
+
+
+def check_eval(path: Path, limits: Limits) -> None:
+    """UnusableInput unless every member of the `.eval` zip at `path` is safe to read."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except Exception as exc:  # a crafted zip can raise more than BadZipFile
+        raise UnusableInput(path, f"cannot be opened as a zip archive ({exc})") from exc
+    _check_declared(path, members, limits)
+    try:
+        with path.open("rb") as handle:
+            for info in members:
+                _check_inflated(path, handle, info, limits)
+    except OSError as exc:
+        raise UnusableInput(path, f"cannot be read ({exc.strerror or exc})") from exc
+
+
+def _check_declared(path: Path, members: list[zipfile.ZipInfo], limits: Limits) -> None:
+    total = 0
+    for info in members:
+        name = info.filename
+        if unsafe_name(name):
+            raise UnusableInput(path, f"holds a member with an unsafe name ({_shown(name)})")
+        if info.flag_bits & 0x1:
+            raise UnusableInput(path, f"holds an encrypted member ({_shown(name)})")
+        if info.compress_type not in (STORED, DEFLATED, ZSTD):
+            method = info.compress_type
+            raise UnusableInput(path, f"member {_shown(name)} uses compression method {method}")
+        if info.file_size > limits.document_bytes:
+            what = f"member {_shown(name)} uncompressed"
+            raise UnusableInput(
+                path, over(what, info.file_size, limits.document_bytes, "document_bytes")
+            )
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
+            raise UnusableInput(
+                path,
+                f"member {_shown(name)} claims to expand {ratio:,.0f} times "
+                f"(over {MAX_RATIO}): a zip bomb?",
+            )
+        total += info.file_size
+    if total > limits.eval_bytes:
+        raise UnusableInput(
+            path, over("its content uncompressed", total, limits.eval_bytes, "eval_bytes")
+        )
+
+
+def _raw(handle: IO[bytes], info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The member's stored (compressed) bytes, in chunks, as inspect_ai would read them."""
+    handle.seek(info.header_offset)
+    header = handle.read(LOCAL_HEADER.size)
+    if len(header) < LOCAL_HEADER.size or not header.startswith(LOCAL_MAGIC):
+        raise ValueError("its local header is missing")
+    name_len, extra_len = LOCAL_HEADER.unpack(header)[-2:]
+    handle.seek(info.header_offset + LOCAL_HEADER.size + name_len + extra_len)
+    left = info.compress_size
+    while left > 0:
+        chunk = handle.read(min(CHUNK, left))
+        if not chunk:
+            raise ValueError("it is cut short")
+        left -= len(chunk)
+        yield chunk
+
+
+def _inflated_size(handle: IO[bytes], info: zipfile.ZipInfo, cap: int) -> int:
+    """Bytes the member inflates to, counting no further than `cap` + 1."""
+    if info.compress_type == STORED:
+        return sum(len(c) for c in _raw(handle, info))
+    if info.compress_type == DEFLATED:
+        return _deflated_size(_raw(handle, info), cap)
+    return _zstd_size(_raw(handle, info), cap)
+
+
+def _deflated_size(chunks: Iterator[bytes], cap: int) -> int:
+    inflater = zlib.decompressobj(-15)
+    total = 0
+    for chunk in chunks:
+        data = chunk
+        while data and total <= cap and not inflater.eof:
+            total += len(inflater.decompress(data, CHUNK))
+            data = inflater.unconsumed_tail
+        if total > cap or inflater.eof:
+            return total
+    return total + len(inflater.flush())
+
+
+class _Chunks(io.RawIOBase):
+    """A readable stream over chunks of bytes, for zstandard's stream reader."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self.chunks = chunks
+        self.pending = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if not self.pending:
+            self.pending = memoryview(next(self.chunks, b""))
+        size = min(len(buffer), len(self.pending))
+        buffer[:size] = self.pending[:size]
+        self.pending = self.pending[size:]
+        return size
+
+
+def _zstd_size(chunks: Iterator[bytes], cap: int) -> int:
+    import zstandard  # inspect_ai's dependency; only zstd members need it
+
+    reader = zstandard.ZstdDecompressor().stream_reader(
+        io.BufferedReader(_Chunks(chunks), CHUNK), read_across_frames=True
+    )
+    total = 0
+    try:
+        while total <= cap:
+            block = reader.read(CHUNK)
+            if not block:
+                break
+            total += len(block)
+    except zstandard.ZstdError as exc:
+        raise ValueError(str(exc)) from exc
+    return total
+
+
+def _check_inflated(path: Path, handle: IO[bytes], info: zipfile.ZipInfo, limits: Limits) -> None:
+    cap = min(info.file_size, limits.document_bytes)
+    try:
+        size = _inflated_size(handle, info, cap)
+    except (ValueError, zlib.error, ImportError) as exc:
+        raise UnusableInput(path, f"member {_shown(info.filename)} is damaged ({exc})") from exc
+    if size > cap:
+        raise UnusableInput(
+            path,
+            f"member {_shown(info.filename)} inflates past the {info.file_size:,} bytes "
+            "it declares: a zip bomb?",
+        )
