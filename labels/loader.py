@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from labels import ingest
 from labels.models import Evidence, GraderVerdict, IngestReport, Label, Rater, Rejection, utcnow
 from labels.schema import Schema
-from labels.store import Store
+from labels.store import Store, StoreError
 
 FileCallback = Callable[[Path, int, int], None]
 """Called with (file, index, total) as each input file starts."""
@@ -39,7 +39,14 @@ def ingest_paths(
     rolled back and reported as a rejection, and the other files still go in.
     """
     report = IngestReport()
-    inputs = ingest.iter_inputs(paths) if fmt == "auto" else [(Path(p), fmt) for p in paths]
+    skipped: list[tuple[Path, str]] = []
+    if fmt == "auto":
+        inputs = ingest.iter_inputs(paths, skipped)
+    else:
+        inputs = [(Path(p), fmt) for p in paths]  # type: ignore[misc]
+    report.rejected.extend(
+        Rejection(file=str(p), where="folder scan", reason=f"skipped: {why}") for p, why in skipped
+    )
     for index, (path, source_format) in enumerate(inputs):
         if on_file:
             on_file(path, index, len(inputs))
@@ -51,11 +58,38 @@ def ingest_paths(
         except ingest.UnusableInput as exc:
             report.rejected.append(Rejection(file=exc.path, where="file", reason=exc.reason))
             continue
+        except StoreError as exc:
+            report.rejected.append(Rejection(file=str(path), where="file", reason=str(exc)))
+            continue
         report.added += result.added
         report.duplicates += result.duplicates
         report.grader_verdicts += result.grader_verdicts
         report.rejected.extend(result.rejected)
     return report
+
+
+def ingest_each(
+    store: Store, paths: Sequence[Path], on_file: FileCallback | None = None
+) -> IngestReport:
+    """Like `ingest_paths`, but an unusable path is reported and the others still go in.
+
+    For uploads, where one mislabelled file should not stop the rest.
+    """
+    total = IngestReport()
+    for index, path in enumerate(paths):
+        try:
+            report = ingest_paths(store, [path])
+        except ingest.UnusableInput as exc:
+            report = IngestReport(files=1)
+            report.rejected.append(Rejection(file=exc.path, where="file", reason=exc.reason))
+        if on_file:
+            on_file(path, index, len(paths))
+        total.files += report.files
+        total.added += report.added
+        total.duplicates += report.duplicates
+        total.grader_verdicts += report.grader_verdicts
+        total.rejected.extend(report.rejected)
+    return total
 
 
 # -- tabular imports (labels, grader verdicts) ------------------------------

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -170,6 +171,23 @@ class Store:
         batch_id = uuid.uuid4().hex
         started = utcnow()
         seen: set[str] = set()
+        try:
+            self._ingest(file, source_format, items, on_record, result, batch_id, started, seen)
+        except duckdb.Error as exc:
+            raise StoreError(f"could not store this file, nothing of it was kept: {exc}") from exc
+        return result
+
+    def _ingest(
+        self,
+        file: str,
+        source_format: str,
+        items: Iterable[Record | Rejection],
+        on_record: Callable[[], None] | None,
+        result: FileResult,
+        batch_id: str,
+        started: datetime,
+        seen: set[str],
+    ) -> None:
         with self.transaction():
             chunk: list[Record] = []
             for item in items:
@@ -197,7 +215,6 @@ class Store:
                     sql.to_json([r.model_dump() for r in result.rejected]),
                 ],
             )
-        return result
 
     def _write_chunk(
         self, chunk: list[Record], batch_id: str, seen: set[str], result: FileResult
@@ -731,12 +748,26 @@ class Store:
 
     # -- graders and audits -------------------------------------------------
 
+    def _frame(self, sql: str, params: Iterable[Any] = ()) -> pd.DataFrame:
+        """Like `df`, through Arrow (faster for the large, narrow reads of the graders report)."""
+        frame: pd.DataFrame = self.con.execute(sql, list(params)).to_arrow_table().to_pandas()
+        return frame
+
     def verdict_values(self, grader: str | None = None) -> pd.DataFrame:
         """Grader verdicts without their explanations or metadata."""
-        return self.df(
+        return self._frame(
             "SELECT grader, transcript_id, field, dimension, value, score FROM grader_verdicts"
             " WHERE grader = ? OR ? IS NULL ORDER BY grader, transcript_id, field",
             [grader, grader],
+        )
+
+    def verdict_fields(self) -> pd.DataFrame:
+        """Each grader's fields with the dimension stored at ingest (the most common one)."""
+        return self.df(
+            "SELECT grader, field, mode(dimension) AS dimension,"
+            " count(dimension) AS with_dimension, count(*) AS verdicts"
+            " FROM grader_verdicts GROUP BY grader, field"
+            " ORDER BY grader, field"
         )
 
     def verdict_text(self, grader: str, transcript_id: str) -> pd.DataFrame:
@@ -749,7 +780,7 @@ class Store:
 
     def transcript_strata(self) -> pd.DataFrame:
         """Per transcript: model, scenario and condition (goal_type-goal_value_urgency_type)."""
-        return self.df(
+        return self._frame(
             "SELECT id AS transcript_id, model, scenario,"
             " concat_ws('_', goal_type || '-' || goal_value, urgency_type) AS condition"
             " FROM transcripts ORDER BY id"
@@ -757,7 +788,7 @@ class Store:
 
     def label_values(self, dimension: str) -> pd.DataFrame:
         """Each rater's current value per transcript for one dimension (no text)."""
-        return self.df(
+        return self._frame(
             "SELECT transcript_id, rater, arg_max(value, (created_at, id)) AS value"
             " FROM labels WHERE dimension = ? GROUP BY transcript_id, rater",
             [dimension],
@@ -765,7 +796,7 @@ class Store:
 
     def gold_values(self, dimension: str) -> pd.DataFrame:
         """The current gold value, method and time per transcript for one dimension."""
-        return self.df(
+        return self._frame(
             "SELECT transcript_id, arg_max(value, (created_at, id)) AS value,"
             " arg_max(method, (created_at, id)) AS method, max(created_at) AS created_at"
             " FROM gold WHERE dimension = ? GROUP BY transcript_id",

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from labels import ingest, loader, ui
+from labels import loader, ui
 from labels.models import IngestReport
 
 ws = ui.workspace()
@@ -17,15 +17,14 @@ for col, (name, count) in zip(st.columns(len(counts)), counts.items(), strict=Tr
     col.metric(name.replace("_", " "), f"{count:,}")
 
 
-def run_ingest(paths: list[Path]) -> IngestReport:
+def progress_bar() -> loader.FileCallback:
     bar = st.progress(0.0, text="Starting…")
 
     def on_file(path: Path, index: int, total: int) -> None:
-        bar.progress(index / max(total, 1), text=f"Reading {path.name} ({index + 1} of {total})")
+        done = (index + 1) / max(total, 1)
+        bar.progress(done, text=f"Read {path.name} ({index + 1} of {total})")
 
-    report = loader.ingest_paths(ws.store, paths, on_file=on_file)
-    bar.progress(1.0, text="Done.")
-    return report
+    return on_file
 
 
 def show(report: IngestReport) -> None:
@@ -47,14 +46,12 @@ with upload:
     if files and st.button("Ingest uploaded files", type="primary"):
         with tempfile.TemporaryDirectory() as tmp:
             paths = []
-            for f in files:
-                target = Path(tmp) / Path(f.name).name
+            for i, f in enumerate(files):  # one folder each: two uploads may share a name
+                target = Path(tmp) / str(i) / Path(f.name).name
+                target.parent.mkdir()
                 target.write_bytes(f.getvalue())
                 paths.append(target)
-            try:
-                show(run_ingest(paths))
-            except ingest.UnusableInput as exc:
-                st.error(str(exc))
+            show(loader.ingest_each(ws.store, paths, on_file=progress_bar()))
 with server:
     st.caption("A file or folder the server can read, e.g. an agentic-misalignment results folder.")
     raw = st.text_input("Path", placeholder="/data/results/blackmail-experiment")
@@ -63,10 +60,7 @@ with server:
         if not path.exists():
             st.error(f"There is no file or folder at {path}.")
         else:
-            try:
-                show(run_ingest([path]))
-            except ingest.UnusableInput as exc:
-                st.error(str(exc))
+            show(loader.ingest_each(ws.store, [path], on_file=progress_bar()))
 
 st.subheader("Ingest history")
 batches = ws.store.batches()
