@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from labels import agreement_report, demo, export, gold, ingest, loader
+from labels import agreement_report, demo, export, gold, ingest, jsonout, loader
 from labels.models import IngestReport, Rater, RaterRole
 from labels.store import StoreError
 from labels.workspace import Workspace, db_path, open_workspace
@@ -199,7 +198,7 @@ def agreement_cmd(
         for figures in result["dimensions"].values():
             figures.pop("reading")
             figures.pop("level")
-        typer.echo(json.dumps(_finite(result), indent=2, allow_nan=False))
+        typer.echo(jsonout.dumps(result))
         return
     table = Table(
         "dimension",
@@ -226,17 +225,6 @@ def agreement_cmd(
             f["reading"],
         )
     out.print(table)
-
-
-def _finite(value: Any) -> Any:
-    """The same structure with NaN floats as None (JSON has no NaN)."""
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    return value
 
 
 ExportFormat = Annotated[str, typer.Option("--format", help="jsonl|csv|parquet")]

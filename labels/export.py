@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from labels import agreement_report, gold, schema
+from labels import agreement_report, gold, jsonout, schema
 from labels.models import utcnow
 from labels.workspace import Workspace
 
@@ -141,18 +141,8 @@ def export_gold(
     write(table, out, fmt)
     card = data_card(ws, table, out, fmt)
     card_path = out.with_name(out.name + ".card.json")
-    card_path.write_text(json.dumps(_finite(card), indent=2, allow_nan=False) + "\n")
+    card_path.write_text(jsonout.dumps(card) + "\n")
     return card
-
-
-def _finite(value: Any) -> Any:
-    if isinstance(value, float) and value != value:
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    return value
 
 
 def export_labels(ws: Workspace, out: Path, fmt: Format, dimension: str | None = None) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from labels.models import Message, Transcript
 
 
@@ -20,3 +22,14 @@ def make_transcript(tid: str, n: int = 3, **fields: str) -> Transcript:
     return Transcript(
         id=tid, source_format="jsonl", source_ref=f"test.jsonl:{tid}", messages=messages, **fields
     )  # type: ignore[arg-type]
+
+
+def build_demo_db(path: Path) -> Path:
+    """A database file holding the demo data (closed again, ready for an app to open)."""
+    from labels import demo
+    from labels.workspace import open_workspace
+
+    ws = open_workspace(path)
+    demo.build(ws)
+    ws.store.close()
+    return path

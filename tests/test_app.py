@@ -9,9 +9,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from labels import demo
 from labels.models import Rater
-from labels.workspace import open_workspace
+from tests.factories import build_demo_db
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["label", "browse", "adjudicate", "agreement", "graders", "export", "data", "admin"]
@@ -19,11 +18,7 @@ PAGES = ["label", "browse", "adjudicate", "agreement", "graders", "export", "dat
 
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    ws = open_workspace(db)
-    demo.build(ws)
-    ws.store.close()
-    return db
+    return build_demo_db(tmp_path_factory.mktemp("demo") / "demo.duckdb")
 
 
 @pytest.fixture

@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from labels import demo, identity
+from labels import identity
 from labels.identity import IdentityError
 from labels.models import Rater
 from labels.store import Store
-from labels.workspace import Workspace, open_workspace
+from labels.workspace import Workspace
+from tests.factories import build_demo_db
 
 ROOT = Path(__file__).resolve().parent.parent
 AUTH = {
@@ -103,11 +104,7 @@ def test_adding_yourself_never_takes_over_someone_listed(seeded: Workspace) -> N
 
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("identity") / "demo.duckdb"
-    ws = open_workspace(db)
-    demo.build(ws)
-    ws.store.close()
-    return db
+    return build_demo_db(tmp_path_factory.mktemp("identity") / "demo.duckdb")
 
 
 @pytest.fixture

@@ -9,20 +9,15 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from labels import demo
 from labels.store import Store
-from labels.workspace import open_workspace
+from tests.factories import build_demo_db
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    path = tmp_path / "flows.duckdb"
-    ws = open_workspace(path)
-    demo.build(ws)
-    ws.store.close()
-    return path
+    return build_demo_db(tmp_path / "flows.duckdb")
 
 
 @pytest.fixture

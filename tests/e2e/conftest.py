@@ -18,8 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from labels import demo
-from labels.workspace import open_workspace
+from tests.factories import build_demo_db
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("GOLDSET_CHROMIUM", "/usr/bin/chromium")
@@ -103,10 +102,7 @@ def start_server(db: Path, env: dict[str, str] | None = None) -> Server:
 @pytest.fixture
 def demo_server(tmp_path: Path) -> Iterator[Server]:
     _need_browser()
-    db = tmp_path / "e2e.duckdb"
-    ws = open_workspace(db)
-    demo.build(ws)
-    ws.store.close()
+    db = build_demo_db(tmp_path / "e2e.duckdb")
     server = start_server(db)
     yield server
     server.stop()

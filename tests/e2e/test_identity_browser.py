@@ -12,9 +12,7 @@ from typing import Any
 
 import pytest
 
-from labels import demo
 from labels.store import Store
-from labels.workspace import open_workspace
 from tests.e2e.conftest import (
     OidcProvider,
     Server,
@@ -22,17 +20,11 @@ from tests.e2e.conftest import (
     start_server,
     write_auth_secrets,
 )
+from tests.factories import build_demo_db
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 WAIT = 30_000
 HEADER = "X-Forwarded-Email"
-
-
-def demo_db(path: Path) -> Path:
-    ws = open_workspace(path)
-    demo.build(ws)
-    ws.store.close()
-    return path
 
 
 def rater_row(db: Path, rater_id: str) -> tuple[Any, ...] | None:
@@ -76,7 +68,7 @@ def assert_no_admin_page(page: Any, server: Server) -> None:
 @pytest.fixture
 def oidc_server(oidc_provider: OidcProvider, tmp_path: Path) -> Iterator[Server]:
     env = write_auth_secrets(tmp_path / "secrets.toml", oidc_provider)
-    server = start_server(demo_db(tmp_path / "oidc.duckdb"), env=env)
+    server = start_server(build_demo_db(tmp_path / "oidc.duckdb"), env=env)
     yield server
     server.stop()
 
@@ -151,7 +143,7 @@ def test_oidc_refuses_an_email_the_provider_has_not_verified(
 def proxy_server(tmp_path: Path) -> Iterator[Server]:
     _need_browser()
     server = start_server(
-        demo_db(tmp_path / "proxy.duckdb"), env={"GOLDSET_TRUST_PROXY_HEADER": HEADER}
+        build_demo_db(tmp_path / "proxy.duckdb"), env={"GOLDSET_TRUST_PROXY_HEADER": HEADER}
     )
     yield server
     server.stop()
@@ -198,7 +190,7 @@ def untrusting_server(tmp_path: Path) -> Iterator[Server]:
     _need_browser()
     # Empty means unset, even if the shell running the tests exported the variable.
     server = start_server(
-        demo_db(tmp_path / "local.duckdb"), env={"GOLDSET_TRUST_PROXY_HEADER": ""}
+        build_demo_db(tmp_path / "local.duckdb"), env={"GOLDSET_TRUST_PROXY_HEADER": ""}
     )
     yield server
     server.stop()
