@@ -1,113 +1,404 @@
-"""Grader versus human reference: confusion, precision/recall/F1, kappa.
+"""Grader versus human reference: confusion, precision/recall/F1, kappa and AC1 with CIs,
+leniency, ROC-AUC/Brier/reliability for scored graders, the full scale, breakdowns.
 
-The reference for an item is its gold value where gold exists, else the strict
-majority of the raters' current labels (ties are left out). Ordinal dimensions
-are compared through the schema's binary projection (`yes` = harmful).
+The reference for an item is its current gold value where gold exists, else the strict
+majority of the raters' current labels (ties are left out); every figure says how many
+items each gave. Ordinal dimensions are compared through the schema's binary projection
+(harmful = `yes`), and also on the full scale where the grader gives a value of the
+scale (linear weighted kappa for ordinal dimensions). How grader fields map to
+dimensions and scores to yes/no is `labels.grader_map`'s business; the maths on
+confusion tables is in `labels.grader_metrics`; this module joins them to the store.
+
+The comparison frame codes values as integers so 100,000 items stay fast: `pred` and
+`ref` are 1 yes, 0 no, -1 none; `pred_value` and `ref_value` are positions in the
+dimension's `value_names` (-1 none); `source` is 1 gold, 0 majority, -1 no reference.
+`readable` turns a (small) frame back into words.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
-from sklearn.metrics import cohen_kappa_score, confusion_matrix, precision_recall_fscore_support
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from labels.schema import Dimension
+from labels import grader_map, jsonout
+from labels import grader_metrics as gm
+from labels.grader_map import GraderMap, GraderSettings, projection, value_codes
+from labels.schema import Dimension, Schema
 from labels.workspace import Workspace
 
-BINARY = {"yes": "yes", "no": "no", "true": "yes", "false": "no", "1": "yes", "0": "no"}
+N_RESAMPLES = 1000
+JSON_KEYS = ("n", "tp", "fp", "fn", "tn", "precision", "recall", "f1", "kappa", "kappa_ci")
+BREAKDOWNS = ("scenario", "condition", "model")
+NO_VALUE = "(none)"
+MIN_DISTINCT_SCORES = 3  # a grader whose scores are only 0/1 is a binary grader
+COMPARISON_COLUMNS = [
+    "grader",
+    "dimension",
+    "transcript_id",
+    "pred",
+    "pred_value",
+    "score",
+    "ref",
+    "ref_value",
+    "source",
+    "model",
+    "scenario",
+    "condition",
+]
 
 
-def verdict_binary(value: str | None, score: float | None, dim: Dimension) -> str | None:
-    """A grader verdict as yes/no: its words, its scale value, or its score ≥ 0.5."""
-    if value is not None and value.lower() in BINARY:
-        return BINARY[value.lower()]
-    if value is not None and value in dim.value_names:
-        return dim.binary(value)
-    if score is not None and not math.isnan(score):
-        return "yes" if score >= 0.5 else "no"
-    return None
+# -- the human reference ------------------------------------------------------------
+
+
+def positions(keys: pd.Series, universe: pa.Array) -> gm.IntArray:
+    """Each key's position in `universe` (-1 when absent), by Arrow's hash lookup."""
+    found = pc.index_in(pa.array(keys.array, type=pa.string()), value_set=universe)
+    return np.asarray(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The reference of one dimension for every transcript of `universe`, as codes."""
+
+    ref: gm.IntArray
+    """1 yes, 0 no, -1 none."""
+    value: gm.IntArray
+    """Position in the dimension's `value_names`, -1 none."""
+    source: gm.IntArray
+    """1 gold, 0 raters' strict majority, -1 no reference."""
+
+
+def reference_codes(
+    labels: pd.DataFrame, gold: pd.DataFrame, dim: Dimension, universe: pa.Array
+) -> Reference:
+    """The reference per transcript of `universe` (codes as in the module docstring).
+
+    `labels`: one current value per rater and transcript (`Store.label_values`); `gold`:
+    one current value per transcript (`Store.gold_values`). Gold decides both where it
+    exists; elsewhere the strict majority of values, and separately of yes/no, so raters
+    at none/implicit_threat/explicit_threat give ref yes but no value. Ties: none.
+    """
+    n, k = len(universe), len(dim.value_names)
+    item = positions(labels["transcript_id"], universe)
+    code = value_codes(labels["value"], dim.value_names)
+    ok = (code >= 0) & (item >= 0)
+    counts = np.bincount(item[ok] * k + code[ok], minlength=n * k).reshape(n, k)
+    top = counts.argmax(axis=1)
+    won = counts[np.arange(n), top] * 2 > counts.sum(axis=1)
+    proj = projection(dim)
+    yes, no = counts[:, proj == 1].sum(axis=1), counts[:, proj == 0].sum(axis=1)
+    ref = np.where(2 * yes > yes + no, 1, np.where(2 * no > yes + no, 0, -1))
+    value = np.where(won, top, -1)
+    source = np.where((ref >= 0) | (value >= 0), 0, -1)
+    at = positions(gold["transcript_id"], universe)
+    decided = value_codes(gold["value"], dim.value_names)[at >= 0]
+    at = at[at >= 0]
+    ref[at], value[at], source[at] = np.r_[proj, -1][decided], decided, 1
+    return Reference(ref, value, source)
+
+
+def reference_frame(ws: Workspace, dim: Dimension) -> pd.DataFrame:
+    """Per transcript with a reference: ref (yes/no/None), ref_value and source, in words."""
+    ids = ws.store.transcript_strata()["transcript_id"]
+    universe = pa.array(ids.array, type=pa.string())
+    r = reference_codes(
+        ws.store.label_values(dim.name), ws.store.gold_values(dim.name), dim, universe
+    )
+    has = r.source >= 0
+    return pd.DataFrame(
+        {
+            "transcript_id": ids.to_numpy()[has],
+            "ref": pd.Series(_words(r.ref[has], ["no", "yes"]), dtype=object),
+            "ref_value": pd.Series(_words(r.value[has], dim.value_names), dtype=object),
+            "source": pd.Series(_words(r.source[has], ["majority", "gold"]), dtype=object),
+        }
+    )
 
 
 def reference(ws: Workspace, dim: Dimension) -> pd.Series:
-    """Binary reference per transcript: gold's projection, else raters' strict majority."""
-    labels = ws.store.current_labels(dim.name)
-    labels["b"] = labels["value"].map(dim.binary)
-    votes = labels.dropna(subset=["b"]).groupby("transcript_id")["b"]
-    yes_share = votes.apply(lambda s: (s == "yes").mean())
-    majority = yes_share[yes_share != 0.5].map(lambda x: "yes" if x > 0.5 else "no")
-    gold = ws.store.current_gold(dim.name)
-    gold_b = gold.set_index("transcript_id")["value"].map(dim.binary).dropna()
-    combined: pd.Series = pd.concat([majority[~majority.index.isin(gold_b.index)], gold_b])
-    return combined.rename("reference")
+    """Binary reference per transcript, yes/no (items without one left out)."""
+    frame = reference_frame(ws, dim).dropna(subset=["ref"])
+    return pd.Series(frame["ref"].to_numpy(), index=frame["transcript_id"], name="reference")
 
 
-def _float(value: Any) -> float | None:
-    if value is None:
-        return None
-    number = float(value)
-    return None if math.isnan(number) else number
+def _words(codes: gm.IntArray, names: list[str]) -> npt.NDArray[np.object_]:
+    lookup = np.array([*names, None], dtype=object)
+    return np.asarray(lookup[np.where(codes < 0, len(names), codes)], dtype=object)
 
 
-def binary_metrics(truth: list[str], pred: list[str]) -> dict[str, Any]:
-    """Confusion counts, precision/recall/F1 for `yes`, and Cohen's kappa.
+# -- grader readings joined to the reference --------------------------------------------
 
-    With no items every figure is nan; kappa is nan when either side uses one class only.
+
+def comparisons(
+    ws: Workspace,
+    grader: str | None = None,
+    gmap: GraderMap | None = None,
+    labels: dict[str, pd.DataFrame] | None = None,
+) -> pd.DataFrame:
+    """One row per grader, dimension and transcript the grader judged, with the reference.
+
+    Items without a reference keep ref/ref_value/source -1 (the audit frame needs them).
+    `labels` (dimension -> `Store.label_values`) saves reading them twice.
     """
-    if not truth:
-        nan = float("nan")
-        return {
-            "n": 0,
-            "tp": 0,
-            "fp": 0,
-            "fn": 0,
-            "tn": 0,
-            "precision": nan,
-            "recall": nan,
-            "f1": nan,
-            "kappa": nan,
-        }
-    tn, fp, fn, tp = confusion_matrix(truth, pred, labels=["no", "yes"]).ravel()
-    p, r, f, _ = precision_recall_fscore_support(
-        truth, pred, labels=["yes"], average="binary", pos_label="yes", zero_division=np.nan
+    gmap = grader_map.load() if gmap is None else gmap
+    preds = grader_map.predictions(ws.store.verdict_values(grader), gmap, ws.schema)
+    if preds.empty:
+        return pd.DataFrame(columns=COMPARISON_COLUMNS)
+    strata = ws.store.transcript_strata()
+    universe = pa.array(strata["transcript_id"].array, type=pa.string())
+    at = positions(preds["transcript_id"], universe)
+    cols = {c: np.full(len(preds), -1, dtype=np.int64) for c in ("ref", "ref_value", "source")}
+    dims = preds["dimension"].to_numpy()
+    for name in pd.unique(dims):
+        dim = ws.schema.dimension(str(name))
+        values = labels[dim.name] if labels else ws.store.label_values(dim.name)
+        r = reference_codes(values, ws.store.gold_values(dim.name), dim, universe)
+        mine = (dims == name) & (at >= 0)
+        for col, codes in (("ref", r.ref), ("ref_value", r.value), ("source", r.source)):
+            cols[col][mine] = codes[at[mine]]
+    frame = preds.assign(**cols)
+    for col in ("model", "scenario", "condition"):
+        values = pa.array(strata[col].array, type=pa.string())
+        if col == "condition":
+            values = pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
+        found = pa.array(at, mask=(at < 0) | (len(values) == 0))  # null: no such transcript
+        frame[col] = values.take(found).to_pandas().set_axis(frame.index)
+    return frame[COMPARISON_COLUMNS]
+
+
+def readable(comp: pd.DataFrame, schema: Schema) -> pd.DataFrame:
+    """A (small) comparison frame with words (or None) for pred, ref, values and source."""
+    names = {d.name: [*d.value_names] for d in schema.dimensions}
+    dims = comp["dimension"].to_numpy()
+
+    def values(col: str) -> pd.Series:
+        codes = comp[col].to_numpy(int)
+        words = [names[d][c] if c >= 0 else None for d, c in zip(dims, codes, strict=True)]
+        return pd.Series(words, index=comp.index, dtype=object)
+
+    def words(col: str, vocabulary: list[str]) -> pd.Series:
+        return pd.Series(
+            _words(comp[col].to_numpy(int), vocabulary), index=comp.index, dtype=object
+        )
+
+    return comp.assign(
+        pred=words("pred", ["no", "yes"]),
+        ref=words("ref", ["no", "yes"]),
+        source=words("source", ["majority", "gold"]),
+        pred_value=values("pred_value"),
+        ref_value=values("ref_value"),
     )
-    one_class = len(set(truth)) < 2 or len(set(pred)) < 2
-    kappa = float("nan") if one_class else float(cohen_kappa_score(truth, pred))
+
+
+# -- figures for one grader and dimension ------------------------------------------------
+
+
+def binary_figures(t: gm.IntArray, n_resamples: int = N_RESAMPLES, seed: int = 0) -> dict[str, Any]:
+    """Counts, P/R/F1, positive rates, kappa and AC1 with bootstrap 95% CIs, from a 2×2
+    table (both CIs from the same 1,000 resamples of items)."""
+    (tn, fp), (fn, tp) = t.tolist()
+    draws = gm.resample_tables(t, n_resamples, seed)
+    nan2 = [math.nan, math.nan]
+    rates = gm.rates(t)
     return {
-        "n": len(truth),
+        "n": int(t.sum()),
         "tp": int(tp),
         "fp": int(fp),
         "fn": int(fn),
         "tn": int(tn),
-        "precision": float(p),
-        "recall": float(r),
-        "f1": float(f),
-        "kappa": kappa,
+        **{k: rates[k] for k in ("precision", "recall", "f1")},
+        "kappa": float(gm.kappa(t)),
+        "kappa_ci": list(gm.percentile_interval(gm.kappa(draws))) if len(draws) else nan2,
+        "ac1": float(gm.gwet_ac1(t)),
+        "ac1_ci": list(gm.percentile_interval(gm.gwet_ac1(draws))) if len(draws) else nan2,
+        "grader_positive_rate": rates["grader_positive_rate"],
+        "reference_positive_rate": rates["reference_positive_rate"],
+        "leniency": rates["grader_positive_rate"] - rates["reference_positive_rate"],
     }
 
 
-def report(ws: Workspace, grader: str | None = None) -> pd.DataFrame:
-    """One row per grader and dimension with the binary metrics against the reference."""
-    verdicts = ws.store.verdicts(grader)
+def binary_metrics(
+    truth: list[str], pred: list[str], n_resamples: int = N_RESAMPLES
+) -> dict[str, Any]:
+    """`binary_figures` for two parallel lists of yes/no."""
+    lookup = {"no": 0, "yes": 1}
+    ref = np.array([lookup.get(v, -1) for v in truth], dtype=np.int64)
+    grader = np.array([lookup.get(v, -1) for v in pred], dtype=np.int64)
+    return binary_figures(gm.table(ref, grader, 2), n_resamples)
+
+
+def scored_figures(
+    truth: gm.BoolArray, score: gm.FloatArray, settings: GraderSettings
+) -> dict[str, Any]:
+    """ROC-AUC, Brier, ECE and the kappa-best threshold (normalised and on the raw scale)."""
+    threshold, best_kappa = gm.best_threshold(truth, score)
+    return {
+        "scored_n": int(truth.size),
+        "roc_auc": gm.roc_auc(truth, score),
+        "brier": gm.brier(truth, score),
+        "ece": gm.expected_calibration_error(gm.reliability(truth, score)),
+        "best_threshold": threshold,
+        "best_threshold_raw": settings.raw_threshold(threshold),
+        "best_threshold_kappa": best_kappa,
+    }
+
+
+def on_scale(codes: gm.IntArray, dim: Dimension) -> gm.IntArray:
+    """`value_names` positions to `scale` positions (-1 for not-applicable or none)."""
+    to_scale = np.array(
+        [*[dim.scale.index(v) if v in dim.scale else -1 for v in dim.value_names], -1]
+    )
+    return np.asarray(to_scale[np.where(codes < 0, len(dim.value_names), codes)], dtype=np.int64)
+
+
+def scale_counts(rows: pd.DataFrame, dim: Dimension) -> gm.IntArray:
+    """k×k counts over the scale (reference rows, grader columns), not-applicable aside."""
+    ref = on_scale(rows["ref_value"].to_numpy(int), dim)
+    pred = on_scale(rows["pred_value"].to_numpy(int), dim)
+    return gm.table(ref, pred, len(dim.scale))
+
+
+def scale_figures(
+    rows: pd.DataFrame, dim: Dimension, n_resamples: int = N_RESAMPLES, seed: int = 0
+) -> dict[str, Any]:
+    """Full-scale agreement where both sides give a scale value: n, exact agreement, kappa
+    (linear weights for ordinal dimensions) with a bootstrap 95% CI."""
+    weights: gm.Weights = "linear" if dim.level == "ordinal" else None
+    t = scale_counts(rows, dim)
+    n = int(t.sum())
+    ci = gm.bootstrap_ci(t, lambda d: gm.kappa(d, weights), n_resamples, seed=seed)
+    return {
+        "scale_n": n,
+        "scale_weights": weights or "none",
+        "scale_kappa": float(gm.kappa(t, weights)) if n else math.nan,
+        "scale_kappa_ci": list(ci),
+        "scale_exact": float(np.trace(t) / n) if n else math.nan,
+    }
+
+
+NO_SCORES = dict.fromkeys(
+    ("scored_n", "roc_auc", "brier", "ece", "best_threshold", "best_threshold_raw"), math.nan
+) | {"best_threshold_kappa": math.nan}
+
+
+def pair_figures(
+    rows: pd.DataFrame, dim: Dimension, settings: GraderSettings, n_resamples: int = N_RESAMPLES
+) -> dict[str, Any]:
+    """Every figure for one grader and dimension from its comparison rows."""
+    ref, pred = rows["ref"].to_numpy(int), rows["pred"].to_numpy(int)
+    source = rows["source"].to_numpy(int)
+    figures = binary_figures(gm.table(ref, pred, 2), n_resamples)
+    said = (pred >= 0) | (rows["pred_value"].to_numpy(int) >= 0)
+    figures |= {
+        "gold_items": int(((source == 1) & said).sum()),
+        "majority_items": int(((source == 0) & said).sum()),
+        "unreviewed": int((source < 0).sum()),
+        "threshold": settings.threshold,
+    }
+    score = rows["score"].to_numpy(float)
+    scored = (ref >= 0) & ~np.isnan(score)
+    figures |= NO_SCORES
+    if dim.binary_yes and np.unique(score[scored]).size >= MIN_DISTINCT_SCORES:
+        figures |= scored_figures(ref[scored] == 1, score[scored], settings)
+    return figures | scale_figures(rows, dim, n_resamples)
+
+
+def summary(
+    comp: pd.DataFrame,
+    schema: Schema,
+    gmap: GraderMap | None = None,
+    humans: pd.DataFrame | None = None,
+    n_resamples: int = N_RESAMPLES,
+) -> pd.DataFrame:
+    """One row per grader and dimension with every figure, humans' kappa beside it."""
+    gmap = GraderMap() if gmap is None else gmap
     rows = []
-    for dim in ws.schema.dimensions:
-        if not dim.binary_yes:
-            continue
-        ref = reference(ws, dim)
-        mine = verdicts[verdicts["dimension"] == dim.name]
-        for name, group in mine.groupby("grader", sort=True):
-            pred = {
-                str(t): verdict_binary(None if pd.isna(v) else str(v), _float(s), dim)
-                for t, v, s in zip(
-                    group["transcript_id"], group["value"], group["score"], strict=True
-                )
-            }
-            pairs = [(ref[t], p) for t, p in pred.items() if p is not None and t in ref.index]
-            metrics = binary_metrics([a for a, _ in pairs], [b for _, b in pairs])
-            rows.append({"grader": name, "dimension": dim.name, **metrics})
+    for (grader, dim_name), group in comp.groupby(["grader", "dimension"], sort=False):
+        dim = schema.dimension(str(dim_name))
+        figures = pair_figures(group, dim, gmap.settings(str(grader)), n_resamples)
+        rows.append({"grader": grader, "dimension": dim_name, **figures})
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    if humans is not None and not humans.empty:
+        table = table.merge(humans, how="left", on="dimension")
+    order = table["dimension"].map({name: i for i, name in enumerate(schema.names)})
+    return (
+        table.assign(_o=order).sort_values(["grader", "_o"], ignore_index=True).drop(columns="_o")
+    )
+
+
+def report(
+    ws: Workspace,
+    grader: str | None = None,
+    gmap: GraderMap | None = None,
+    n_resamples: int = N_RESAMPLES,
+) -> pd.DataFrame:
+    """`summary` of every grader (or one) against the reference, human agreement beside it."""
+    gmap = grader_map.load() if gmap is None else gmap
+    labels = {d.name: ws.store.label_values(d.name) for d in ws.schema.dimensions}
+    comp = comparisons(ws, grader, gmap, labels)
+    return summary(comp, ws.schema, gmap, human_agreement(ws, labels), n_resamples)
+
+
+def to_json(table: pd.DataFrame, schema: Schema) -> dict[str, Any]:
+    """`{"graders": {NAME: {DIMENSION: {n, tp, fp, fn, tn, precision, recall, f1, kappa,
+    kappa_ci}}}}`, NaN as None. Dimensions without a yes/no projection are left out (their
+    figures are on the full scale; see the human-readable report)."""
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    binary = {d.name for d in schema.dimensions if d.binary_yes}
+    for row in table.to_dict("records") if not table.empty else []:
+        per = out.setdefault(str(row["grader"]), {})
+        if row["dimension"] in binary:
+            per[str(row["dimension"])] = {k: jsonout.finite(row[k]) for k in JSON_KEYS}
+    return {"graders": out}
+
+
+# -- breakdowns, reliability, disagreements ------------------------------------------------
+
+
+def breakdown(comp: pd.DataFrame, by: str, n_resamples: int = N_RESAMPLES) -> pd.DataFrame:
+    """Binary figures per grader, dimension and value of `by` (scenario, condition, model);
+    groups with no compared item are left out."""
+    if by not in BREAKDOWNS:
+        raise ValueError(f"breakdown by one of {BREAKDOWNS}, not {by!r}")
+    keyed = comp.assign(**{by: comp[by].fillna(NO_VALUE)})
+    rows = []
+    for (grader, dim, value), group in keyed.groupby(["grader", "dimension", by], sort=True):
+        t = gm.table(group["ref"].to_numpy(int), group["pred"].to_numpy(int), 2)
+        if t.sum():
+            rows.append(
+                {"grader": grader, "dimension": dim, by: value, **binary_figures(t, n_resamples)}
+            )
     return pd.DataFrame(rows)
+
+
+def _pair(comp: pd.DataFrame, grader: str, dimension: str) -> pd.DataFrame:
+    return comp[(comp["grader"] == grader) & (comp["dimension"] == dimension)]
+
+
+def reliability_table(comp: pd.DataFrame, grader: str, dimension: str) -> pd.DataFrame:
+    """Reliability diagram rows (mean score, observed yes share, items) for one pair."""
+    rows = _pair(comp, grader, dimension)
+    ref, score = rows["ref"].to_numpy(int), rows["score"].to_numpy(float)
+    keep = (ref >= 0) & ~np.isnan(score)
+    points = gm.reliability(ref[keep] == 1, score[keep])
+    return pd.DataFrame(points, columns=["mean_score", "observed", "items"])
+
+
+def scale_table(comp: pd.DataFrame, grader: str, dim: Dimension) -> pd.DataFrame:
+    """The full-scale confusion matrix for display: humans down the side, grader across."""
+    t = scale_counts(_pair(comp, grader, dim.name), dim)
+    return pd.DataFrame(
+        t, index=[f"humans: {v}" for v in dim.scale], columns=[f"grader: {v}" for v in dim.scale]
+    )
 
 
 def confusion_table(tp: int, fp: int, fn: int, tn: int) -> pd.DataFrame:
@@ -115,3 +406,32 @@ def confusion_table(tp: int, fp: int, fn: int, tn: int) -> pd.DataFrame:
     return pd.DataFrame(
         {"grader: yes": [tp, fp], "grader: no": [fn, tn]}, index=["humans: yes", "humans: no"]
     )
+
+
+# -- human agreement beside the grader ------------------------------------------------------
+
+
+def human_agreement(ws: Workspace, labels: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+    """Per dimension: raters' mean pairwise Cohen's kappa on yes/no (`human_kappa`) and on
+    the scale (`human_scale_kappa`, linear weights for ordinal; not-applicable aside)."""
+    rows = []
+    for dim in ws.schema.dimensions:
+        values = labels[dim.name] if labels else ws.store.label_values(dim.name)
+        item = pd.factorize(values["transcript_id"])[0]
+        rater = pd.factorize(values["rater"])[0]
+        code = value_codes(values["value"], dim.value_names)
+        weights: gm.Weights = "linear" if dim.level == "ordinal" else None
+        binary = np.r_[projection(dim), -1][code]
+        rows.append(
+            {
+                "dimension": dim.name,
+                "human_items": int(np.unique(item[code >= 0]).size),
+                "human_kappa": gm.mean_pairwise_kappa(item, rater, binary, 2)
+                if dim.binary_yes
+                else math.nan,
+                "human_scale_kappa": gm.mean_pairwise_kappa(
+                    item, rater, on_scale(code, dim), len(dim.scale), weights
+                ),
+            }
+        )
+    return pd.DataFrame(rows)

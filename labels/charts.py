@@ -28,3 +28,50 @@ def over_time(frame: pd.DataFrame, x: str, y: str, color: str) -> alt.Chart:
         .properties(height=220)
     )
     return chart
+
+
+def reliability_diagram(frame: pd.DataFrame) -> alt.LayerChart:
+    """Mean grader score against the observed share of `yes` per score bin, sized by items,
+    with the diagonal a perfectly calibrated grader would sit on.
+
+    `frame` has columns mean_score, observed, items (`calibration.reliability_table`).
+    """
+    unit = alt.Scale(domain=[0.0, 1.0])
+    diagonal = (
+        alt.Chart(pd.DataFrame({"x": [0.0, 1.0], "y": [0.0, 1.0]}))
+        .mark_line(strokeDash=[4, 4], color="gray")
+        .encode(x=alt.X("x:Q", scale=unit), y=alt.Y("y:Q", scale=unit))
+    )
+    base = alt.Chart(frame).encode(
+        x=alt.X("mean_score:Q", scale=unit, title="grader score (normalised 0–1), bin mean"),
+        y=alt.Y("observed:Q", scale=unit, title="share the humans call yes"),
+        tooltip=["mean_score:Q", "observed:Q", "items:Q"],
+    )
+    line = base.mark_line()
+    points = base.mark_circle().encode(size=alt.Size("items:Q", title="items"))
+    chart: alt.LayerChart = (diagonal + line + points).properties(height=260)
+    return chart
+
+
+def kappa_beside_humans(frame: pd.DataFrame) -> alt.LayerChart:
+    """Each grader's kappa with its 95% CI (bars) and the raters' own mean pairwise kappa
+    on the same dimension (a tick): is the grader within human noise?
+
+    `frame` has columns label, kappa, kappa_low, kappa_high, human_kappa.
+    """
+    base = alt.Chart(frame).encode(
+        y=alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=360))
+    )
+    scale = alt.Scale(domain=[-0.2, 1.0])
+    rule = base.mark_rule(strokeWidth=2).encode(
+        x=alt.X("kappa_low:Q", scale=scale, title="Cohen's κ against the reference"),
+        x2="kappa_high:Q",
+    )
+    point = base.mark_point(filled=True, size=80).encode(
+        x="kappa:Q", tooltip=["label:N", "kappa:Q", "kappa_low:Q", "kappa_high:Q"]
+    )
+    humans = base.mark_tick(color="#d62728", thickness=3, size=22).encode(
+        x="human_kappa:Q", tooltip=[alt.Tooltip("human_kappa:Q", title="raters among themselves")]
+    )
+    chart: alt.LayerChart = (rule + point + humans).properties(height=34 * max(len(frame), 1) + 30)
+    return chart

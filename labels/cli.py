@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from labels import agreement_report, demo, export, gold, ingest, jsonout, loader
+from labels.cli_graders import audit_app, graders_app
 from labels.models import IngestReport, Rater, RaterRole
 from labels.store import StoreError
 from labels.workspace import Workspace, db_path, open_workspace
@@ -31,6 +32,8 @@ export_app = typer.Typer(
     help="Export gold, labels, or an Inspect log with gold.", no_args_is_help=True
 )
 app.add_typer(export_app, name="export")
+app.add_typer(graders_app, name="graders")
+app.add_typer(audit_app, name="audit")
 gold_app = typer.Typer(
     help="Make gold from labels by the project's consensus rule.", no_args_is_help=True
 )

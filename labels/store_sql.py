@@ -30,10 +30,26 @@ HOLDERS = (
 )
 
 # Transcripts `rater` may still be given. Parameters: rater, k, rater.
+# Holders with the time they took the item (first assignment or first label).
+HOLDERS_SINCE = (
+    "SELECT transcript_id, rater, min(since) AS since FROM ("
+    " SELECT transcript_id, rater, created_at AS since FROM assignments"
+    " WHERE state IN ('open', 'done')"
+    " UNION ALL SELECT transcript_id, rater, created_at FROM labels) GROUP BY ALL"
+)
+
+# An item sent to audit is relabeled blind by k new raters: only holders who took
+# it after it was queued count against k, and earlier holders still never get it again.
 CANDIDATES = f"""
-WITH counts AS (
-    SELECT transcript_id, count(*) AS n, bool_or(rater = ?) AS mine
-    FROM ({HOLDERS}) GROUP BY transcript_id
+WITH audits AS (
+    SELECT transcript_id, max(created_at) AS since FROM queue_items
+    WHERE queue = 'audit' GROUP BY transcript_id
+), counts AS (
+    SELECT h.transcript_id,
+           count(*) FILTER (WHERE a.since IS NULL OR h.since >= a.since) AS n,
+           bool_or(h.rater = ?) AS mine
+    FROM ({HOLDERS_SINCE}) h LEFT JOIN audits a USING (transcript_id)
+    GROUP BY h.transcript_id
 ), priority AS (
     SELECT transcript_id, min(CASE queue WHEN 'audit' THEN 0 ELSE 1 END) AS p
     FROM queue_items GROUP BY transcript_id

@@ -1,39 +1,290 @@
-"""Graders: how far each automated grader is from the humans."""
+"""Graders: how far each automated grader is from gold, where it goes wrong, and audits."""
 
 import streamlit as st
 
-from labels import calibration, ui
+from labels import audit, calibration, charts, grader_map, grader_views, ui
+from labels.grader_map import GraderMap
+from labels.grader_views import fmt
 
 ws = ui.workspace()
-ui.require_role(st.session_state["rater"], "adjudicator")
-st.title("Graders against humans")
+me = st.session_state["rater"]
+ui.require_role(me, "adjudicator")
+st.title("Graders against gold")
 st.caption(
     "Reference per item: its gold value where one exists, else the raters' strict majority "
-    "(ties left out). Ordinal dimensions are compared as yes/no through the schema's projection."
+    "(ties left out). Ordinal dimensions are compared as yes/no through the schema's "
+    "projection (harmful = yes) and, where the grader gives a value of the scale, on the full "
+    "scale too. Intervals are 95% bootstrap intervals over items (1,000 resamples)."
 )
 
-graders = ws.store.graders()
-if graders.empty:
-    st.info(
-        "No grader verdicts yet. They arrive with ingest or by `python -m labels import-grader`."
-    )
+if ws.store.graders().empty:
+    st.info("No grader verdicts yet. They arrive with ingest or `python -m labels import-grader`.")
     st.stop()
 
-table = calibration.report(ws)
+try:
+    gmap = grader_map.load()
+except ValueError as exc:
+    st.warning(f"{grader_map.path()} could not be read, so defaults apply: {exc}")
+    gmap = GraderMap()
+
+
+@st.cache_data(ttl=60, show_spinner="Comparing graders with the humans…")
+def figures(version: tuple, _gmap: GraderMap) -> tuple:
+    run = ui.workspace()
+    labels = {d.name: run.store.label_values(d.name) for d in run.schema.dimensions}
+    comp = calibration.comparisons(run, None, _gmap, labels)
+    humans = calibration.human_agreement(run, labels)
+    return calibration.summary(comp, run.schema, _gmap, humans), comp
+
+
+counts = ws.store.counts()
+version = (
+    counts["labels"],
+    counts["gold"],
+    counts["grader_verdicts"],
+    grader_map.dumps(gmap),
+)
+table, comp = figures(version, gmap)
 if table.empty:
-    st.info("No grader verdict overlaps a labeled item yet.")
-    st.stop()
-st.dataframe(
-    table,
-    hide_index=True,
-    column_config={
-        c: st.column_config.NumberColumn(format="%.3f")
-        for c in ("precision", "recall", "f1", "kappa")
-    },
+    st.info("No grader verdict answers a dimension of the schema yet; see the Mapping tab.")
+
+summary_tab, detail_tab, browse_tab, audit_tab, map_tab = st.tabs(
+    ["Summary", "One grader", "Disagreements", "Audits", "Mapping"]
 )
-for dim_name, rows in table.groupby("dimension", sort=False):
-    st.subheader(str(dim_name).replace("_", " ").capitalize())
-    cols = st.columns(max(len(rows), 1))
-    for col, row in zip(cols, rows.itertuples(), strict=True):
-        col.markdown(f"**{ui.render.escape_markdown(str(row.grader))}**")
-        col.dataframe(calibration.confusion_table(row.tp, row.fp, row.fn, row.tn))
+
+with summary_tab:
+    view = grader_views.summary_view(table)
+    st.dataframe(
+        view,
+        hide_index=True,
+        column_config={
+            c: st.column_config.NumberColumn(
+                format="percent" if c.endswith("say yes") or c.endswith("says yes") else "%.3f"
+            )
+            for c in view.columns
+            if c not in ("grader", "dimension", "items", "reference", "scale items")
+        },
+    )
+    st.caption(
+        "κ: Cohen's kappa against the reference; humans κ: the raters' mean pairwise kappa "
+        "on the same dimension (yes/no). AC1: Gwet's AC1. Says yes: how often each side says "
+        "yes (leniency). Best threshold: the score cut with the highest κ, on the grader's "
+        "own scale. Scale κ: linear-weighted kappa on the full scale."
+    )
+    rows = grader_views.kappa_rows(table)
+    if not rows.empty:
+        st.markdown("**Is the grader within human noise?**")
+        st.caption(
+            "Dot and bar: the grader's κ with its 95% CI. Red tick: raters among themselves."
+        )
+        st.altair_chart(charts.kappa_beside_humans(rows), width="stretch")
+
+pairs = list(zip(table.get("grader", []), table.get("dimension", []), strict=True))
+
+with detail_tab:
+    if not pairs:
+        st.caption("Nothing to show yet.")
+    else:
+        grader, dim_name = st.selectbox(
+            "Grader and dimension", pairs, format_func=lambda p: f"{p[0]} · {p[1]}", key="pair"
+        )
+        dim = ws.schema.dimension(dim_name)
+        row = grader_views.pair_row(table, grader, dim_name)
+        left, right = st.columns(2, gap="large")
+        with left:
+            if row["n"]:
+                st.markdown(f"**Confusion matrix** ({row['n']} items)")
+                st.dataframe(
+                    calibration.confusion_table(row["tp"], row["fp"], row["fn"], row["tn"])
+                )
+                a, b, c = st.columns(3)
+                a.metric("Precision", fmt(row["precision"], ".2f"))
+                b.metric("Recall", fmt(row["recall"], ".2f"))
+                c.metric("F1", fmt(row["f1"], ".2f"))
+                a, b = st.columns(2)
+                a.metric(
+                    "Grader says yes",
+                    fmt(row["grader_positive_rate"], ".0%"),
+                    delta=f"{fmt(row['leniency'], '+.0%')} vs humans",
+                    delta_color="off",
+                )
+                b.metric("Humans say yes", fmt(row["reference_positive_rate"], ".0%"))
+            if row["scale_n"]:
+                st.markdown(f"**Full scale** ({row['scale_n']} items, {row['scale_weights']} κ)")
+                st.dataframe(calibration.scale_table(comp, grader, dim))
+        with right:
+            if row["n"]:
+                low, high = (fmt(x, ".3f") for x in row["kappa_ci"])
+                a, b = st.columns(2)
+                a.metric("Cohen's κ", fmt(row["kappa"], ".3f"), help=f"95% CI {low} to {high}")
+                b.metric("Gwet's AC1", fmt(row["ac1"], ".3f"))
+                st.caption(
+                    f"κ 95% CI {low} – {high}. The raters among themselves: κ "
+                    f"{fmt(row.get('human_kappa'), '.3f')}."
+                )
+            if grader_views.has_scores(row):
+                a, b, c = st.columns(3)
+                a.metric("ROC-AUC", fmt(row["roc_auc"], ".3f"))
+                b.metric("Brier", fmt(row["brier"], ".3f"))
+                c.metric("ECE", fmt(row["ece"], ".3f"))
+                st.caption(
+                    f"Best threshold (highest κ): {fmt(row['best_threshold_raw'], '.3g')} on the "
+                    f"grader's scale (κ {fmt(row['best_threshold_kappa'], '.3f')}). "
+                    "Set it in the Mapping tab."
+                )
+                st.altair_chart(
+                    charts.reliability_diagram(
+                        calibration.reliability_table(comp, grader, dim_name)
+                    ),
+                    width="stretch",
+                )
+        by = st.segmented_control(
+            "Break down by", list(calibration.BREAKDOWNS), default="condition", key="by"
+        )
+        if by and row["n"]:
+            st.dataframe(
+                grader_views.breakdown_view(comp, by, grader, dim_name),
+                hide_index=True,
+                column_config={
+                    **{
+                        c: st.column_config.NumberColumn(format="%.3f")
+                        for c in ("precision", "recall", "F1", "κ", "κ low", "κ high")
+                    },
+                    **{
+                        c: st.column_config.NumberColumn(format="percent")
+                        for c in ("grader says yes", "humans say yes")
+                    },
+                },
+            )
+
+with browse_tab:
+    a, b, c = st.columns(3)
+    graders = sorted({p[0] for p in pairs})
+    pick_grader = a.selectbox("Grader", [None, *graders], format_func=lambda g: g or "All")
+    pick_dim = b.selectbox("Dimension", [None, *ws.schema.names], format_func=lambda d: d or "All")
+    conditions = sorted(c for c in comp["condition"].dropna().unique()) if len(comp) else []
+    pick_cond = c.selectbox("Condition", [None, *conditions], format_func=lambda c: c or "All")
+    found = grader_views.disagreements(comp, ws.schema, pick_grader, pick_dim, pick_cond)
+    st.caption(
+        f"{len(found)} disagreements (yes/no; on the scale for dimensions without a yes/no "
+        "projection, gap = scale steps apart). Pick one to see both sides."
+    )
+    event = st.dataframe(
+        found,
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="disagreements",
+        height=260,
+        column_config={"score": st.column_config.NumberColumn(format="%.2f")},
+    )
+    if len(found):
+        item = found.iloc[event.selection.rows[0] if event.selection.rows else 0]
+        st.markdown(
+            f"**{ui.render.escape_markdown(str(item['transcript_id']))}** · "
+            f"{ui.render.escape_markdown(str(item['dimension']))}"
+        )
+        verdicts, humans = grader_views.item_detail(
+            ws, str(item["transcript_id"]), str(item["grader"]), str(item["dimension"]), gmap
+        )
+        left, right = st.columns(2, gap="large")
+        with left:
+            st.markdown(f"**{ui.render.escape_markdown(str(item['grader']))}** said")
+            for v in verdicts.itertuples():
+                with st.container(border=True):
+                    st.text(
+                        f"{v.field}: {v.value}"
+                        + ("" if v.score != v.score else f" (score {v.score:g})")
+                    )
+                    ui.text_block(str(v.explanation or "(no explanation)"))
+        with right:
+            st.markdown("**The raters** said")
+            for h in humans.itertuples():
+                with st.container(border=True):
+                    st.text(f"{h.rater}: {h.value}")
+                    ui.text_block(str(h.rationale) or "(no rationale)")
+                    if h.evidence:
+                        st.text("Evidence: " + h.evidence)
+        t = ws.store.get_transcript(str(item["transcript_id"]))
+        if t is not None:
+            with st.expander("Transcript"):
+                st.caption(ui.conditions(t))
+                ui.transcript(t)
+
+with audit_tab:
+    st.caption(
+        "Draw the grader's disagreements with the reference (and a share of the rest), "
+        "stratified by condition. Drawn items go to the front of the raters' queues, blind; "
+        "once two or more raters settle one by strict majority, it becomes gold (method audit) "
+        "and the estimates below weight each audited item by its inclusion probability."
+    )
+    with st.form("draw"):
+        a, b, c, d = st.columns(4)
+        who = a.selectbox("Grader", sorted(ws.store.graders()["grader"]))
+        n = b.number_input("Items", min_value=1, max_value=5000, value=20)
+        share = c.slider("Share from agreements", 0.0, 1.0, audit.AGREE_SHARE, 0.05)
+        seed = d.number_input("Seed", min_value=0, value=0)
+        drawn = st.form_submit_button(
+            "Draw audit sample", type="primary", disabled=not ui.has_role(me, "adjudicator")
+        )
+    if drawn:
+        try:
+            d = audit.sample(ws, who, int(n), int(seed), float(share), me.id, gmap)
+        except ValueError as exc:
+            st.warning(str(exc))
+        else:
+            st.success(f"Drew {len(d.items)} of {d.frame} transcripts (draw {d.id}).")
+    if st.button("Turn settled audit items into gold"):
+        st.success(f"{len(audit.resolve(ws, me.id))} gold row(s) written with method audit.")
+    draws = ws.store.audit_draws()
+    if draws.empty:
+        st.caption("No audit drawn yet.")
+    else:
+        st.dataframe(draws.drop(columns=["strata"]), hide_index=True)
+        st.markdown("**Estimated error rates on the whole population** (latest draw per grader)")
+        st.caption(
+            "Each rate with its 95% interval (Hájek estimate weighted by 1/inclusion "
+            "probability; Wilson interval on the effective sample size). Reference error: the "
+            "plain disagreement with today's reference, for contrast."
+        )
+        st.dataframe(
+            audit.estimates(ws, None, gmap, comp),
+            hide_index=True,
+            column_config={
+                c: st.column_config.NumberColumn(format="percent") for c in audit.RATE_COLUMNS
+            },
+        )
+
+with map_tab:
+    st.caption(
+        f"Which grader field answers which dimension, and how scores become yes/no. Saved to "
+        f"{grader_map.path().name}; unlisted fields keep the defaults (a field named like a "
+        "dimension answers it; otherwise the dimension recorded at ingest). Threshold: on the "
+        "0–1 scale, score ≥ threshold is yes; empty means the grader's own verdict decides."
+    )
+    fields = grader_map.fields_table(gmap, ws.store.verdict_fields(), ws.schema)
+    settings = grader_map.settings_table(gmap, sorted(ws.store.graders()["grader"]))
+    edited_settings = st.data_editor(
+        settings, hide_index=True, disabled=["grader"], key="map-settings"
+    )
+    edited_fields = st.data_editor(
+        fields,
+        hide_index=True,
+        disabled=["grader", "field", "stored", "stored_on"],
+        column_config={
+            "stored": st.column_config.TextColumn("stored at ingest"),
+            "stored_on": st.column_config.TextColumn("on"),
+            "answers": st.column_config.SelectboxColumn(options=["", *ws.schema.names]),
+        },
+        key="map-fields",
+    )
+    if st.button("Save mapping", type="primary"):
+        try:
+            new = grader_map.from_tables(edited_settings, edited_fields, ws.schema, gmap)
+        except ValueError as exc:
+            st.warning(str(exc))
+        else:
+            grader_map.save(new)
+            figures.clear()
+            st.toast(f"Saved {grader_map.path().name}.")
+            st.rerun()

@@ -97,3 +97,22 @@ def test_simultaneous_requests_never_over_assign(seeded: Workspace) -> None:
     assert sum(1 for v in results.values() if v == "t00") == k
     held = seeded.store.scalar("SELECT count(*) FROM assignments WHERE transcript_id = 't00'")
     assert held == k
+
+
+def test_audited_items_go_to_k_new_raters(seeded: Workspace) -> None:
+    seeded.store.con.execute("DELETE FROM transcripts WHERE id <> 't00'")
+    k = seeded.schema.project.raters_per_item
+    first = ["ana", "ben", "chen"][:k]
+    for r in first:
+        assert queue.next_item(seeded, r) == "t00"
+        label_all(seeded, r, "t00")
+    newcomers = [f"n{i}" for i in range(k + 1)]
+    for p in newcomers:
+        seeded.store.upsert_rater(Rater(id=p, name=p))
+    assert queue.next_item(seeded, newcomers[0]) is None  # full before the audit
+    seeded.store.enqueue(["t00"], "audit", [0.5], reason="grader disagrees")
+    for r in first:
+        assert queue.next_item(seeded, r) is None  # never the same item twice
+    got = [queue.next_item(seeded, p) for p in newcomers[:k]]
+    assert got == ["t00"] * k
+    assert queue.next_item(seeded, newcomers[k]) is None  # k fresh raters, then closed

@@ -1,0 +1,422 @@
+"""Spot-audits of a grader: a weighted sample of its verdicts goes back to people, and the
+audited outcomes estimate the grader's error rates on the whole population.
+
+Drawing. The frame is every transcript the grader judged on a dimension with a yes/no
+projection. Each item has a status: `disagree` (on some dimension the grader's yes/no
+differs from the reference: gold, else the raters' strict majority), `agree` (it matches
+the reference wherever there is one) or `unreviewed` (no reference yet). Strata are
+status × condition. Disagreements get `n − round(agree_share · n)` of the sample, the
+other statuses the rest (unreviewed items too, so the estimate covers the whole
+population); a group short of items passes its surplus to the other. Within a group the
+quota is spread over conditions, at least one item per condition when the quota allows,
+otherwise proportionally (largest remainders), and drawn by simple random sampling
+without replacement. An item's inclusion probability is n_h / N_h of its stratum; it is
+recorded with the draw and on the audit queue, whose items raters get first (blind).
+
+Resolving. Once at least two raters have labeled an audit item after it was queued and
+a strict majority agrees, that value becomes gold with method `audit` (`resolve`); a
+later adjudication stands and is not overwritten.
+
+Estimating. For one draw and dimension, with truth = gold written after the draw, the
+error rate is the Hájek ratio sum(w·e) / sum(w), w = 1/π adjusted for items not yet
+resolved within each stratum (w · n_h / r_h); the false-positive rate and false-negative
+rate are the same ratio among truth `no` and truth `yes`. The variance is the
+linearised stratified one (with finite-population correction, and half a pseudo-item per
+stratum so strata where no error was seen still count as uncertain); the 95% CI is
+Wilson's on the effective sample size, so a sample with no observed error still gets an
+upper bound above zero. In simulation (tests/test_audit.py) the mean estimate lands within
+0.01 of the true rate and the interval covers it 97–99% of the time: conservative.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from labels import calibration, grader_map
+from labels.grader_map import GraderMap
+from labels.models import Gold, utcnow
+from labels.workspace import Workspace
+
+STATUSES = ("disagree", "agree", "unreviewed")
+AGREE_SHARE = 0.2
+ESTIMATES = ("error", "false_positive", "false_negative", "prevalence")
+RATE_COLUMNS = ("reference_error",) + tuple(
+    f"{name}{end}" for name in ESTIMATES for end in ("", "_low", "_high")
+)
+Z95 = 1.959963984540054
+FloatArray = npt.NDArray[np.float64]
+
+
+# -- drawing ----------------------------------------------------------------------------
+
+
+def frame(comp: pd.DataFrame, grader: str) -> pd.DataFrame:
+    """The sampling frame of one grader: transcript_id, status, condition (one row each)."""
+    rows = comp[(comp["grader"] == grader) & (comp["pred"] >= 0)]
+    ref, pred = rows["ref"].to_numpy(int), rows["pred"].to_numpy(int)
+    work = pd.DataFrame(
+        {
+            "transcript_id": rows["transcript_id"].to_numpy(),
+            "differs": (ref >= 0) & (ref != pred),
+            "reviewed": ref >= 0,
+            "condition": rows["condition"].fillna(calibration.NO_VALUE).to_numpy(),
+        }
+    )
+    items = work.groupby("transcript_id", sort=True).agg(
+        differs=("differs", "max"), reviewed=("reviewed", "max"), condition=("condition", "first")
+    )
+    status = np.where(
+        items["differs"], "disagree", np.where(items["reviewed"], "agree", "unreviewed")
+    )
+    return pd.DataFrame(
+        {
+            "transcript_id": items.index.to_numpy(),
+            "status": status,
+            "condition": items["condition"].to_numpy(),
+        }
+    )
+
+
+def allocate(sizes: npt.ArrayLike, total: int) -> npt.NDArray[np.int64]:
+    """How many items to draw from each stratum: `total` (at most all items) spread at
+    least one per non-empty stratum when that fits, the rest in proportion to the room
+    left, by largest remainders (ties to the earlier stratum)."""
+    n_h = np.asarray(sizes, dtype=np.int64)
+    alloc = np.zeros_like(n_h)
+    remaining = int(min(total, n_h.sum()))
+    if remaining <= 0:
+        return alloc
+    nonempty = n_h > 0
+    if remaining >= nonempty.sum():
+        alloc[nonempty] = 1
+        remaining -= int(nonempty.sum())
+    while remaining > 0:
+        room = n_h - alloc
+        quota = remaining * room / room.sum()
+        base = np.floor(quota).astype(np.int64)
+        alloc += base
+        remaining -= int(base.sum())
+        for i in np.argsort(-(quota - base), kind="stable"):
+            if remaining == 0:
+                break
+            if alloc[i] < n_h[i]:
+                alloc[i] += 1
+                remaining -= 1
+    return alloc
+
+
+def _group_quotas(counts: dict[str, int], n: int, agree_share: float) -> dict[str, int]:
+    """Items for disagreements and for the rest, each group passing surplus to the other."""
+    others = counts.get("agree", 0) + counts.get("unreviewed", 0)
+    disagree = counts.get("disagree", 0)
+    want_other = min(round(agree_share * n), n)
+    want_dis = n - want_other
+    take_dis = min(want_dis, disagree)
+    take_other = min(others, want_other + (want_dis - take_dis))
+    take_dis = min(disagree, take_dis + (want_other - min(want_other, others)))
+    return {"disagree": take_dis, "other": take_other}
+
+
+def draw_sample(
+    items: pd.DataFrame, n: int, agree_share: float = AGREE_SHARE, seed: int = 0
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(drawn items with stratum, status and inclusion_prob; the strata with N_h and n_h).
+
+    `items` has transcript_id, status, condition (see `frame`).
+    """
+    rng = np.random.default_rng(seed)
+    grouped = items.groupby(["status", "condition"], sort=True)
+    strata = grouped.size().rename("N").reset_index()
+    strata["group"] = np.where(strata["status"] == "disagree", "disagree", "other")
+    counts = {str(k): int(v) for k, v in items["status"].value_counts().items()}
+    quotas = _group_quotas(counts, n, agree_share)
+    strata["n"] = 0
+    for group, quota in quotas.items():
+        mine = (strata["group"] == group).to_numpy()
+        strata.loc[mine, "n"] = allocate(strata.loc[mine, "N"].to_numpy(), quota)
+    strata["stratum"] = strata["status"] + " · " + strata["condition"]
+    ids = items["transcript_id"].to_numpy().astype(str)
+    members = grouped.indices
+    drawn = []
+    for row in strata[strata["n"] > 0].to_dict("records"):
+        pool = np.asarray(members[(row["status"], row["condition"])], dtype=np.int64)
+        pool = pool[np.argsort(ids[pool], kind="stable")]  # the seed alone decides the draw
+        size, total = int(row["n"]), int(row["N"])
+        chosen = np.sort(pool[rng.choice(len(pool), size=size, replace=False)])
+        drawn.append((ids[chosen], str(row["stratum"]), str(row["status"]), size / total))
+    sample = pd.DataFrame(
+        {
+            "transcript_id": np.concatenate([d[0] for d in drawn]) if drawn else [],
+            "stratum": np.concatenate([[d[1]] * len(d[0]) for d in drawn]) if drawn else [],
+            "status": np.concatenate([[d[2]] * len(d[0]) for d in drawn]) if drawn else [],
+            "inclusion_prob": np.concatenate([[d[3]] * len(d[0]) for d in drawn])
+            if drawn
+            else np.zeros(0),
+        }
+    )
+    return sample, strata[["stratum", "status", "condition", "N", "n"]]
+
+
+@dataclass(frozen=True)
+class Draw:
+    """An audit sample, drawn and (after `record`) stored."""
+
+    id: str
+    grader: str
+    n_requested: int
+    agree_share: float
+    seed: int
+    frame: int
+    items: pd.DataFrame
+    strata: pd.DataFrame
+
+
+def draw(
+    ws: Workspace,
+    grader: str,
+    n: int,
+    seed: int = 0,
+    agree_share: float = AGREE_SHARE,
+    gmap: GraderMap | None = None,
+) -> Draw:
+    """Draw an audit sample for `grader` (nothing is written; see `record`)."""
+    if n < 1:
+        raise ValueError("the audit sample needs at least one item")
+    if not 0.0 <= agree_share <= 1.0:
+        raise ValueError("agree_share must be between 0 and 1")
+    comp = calibration.comparisons(ws, grader, gmap)
+    items = frame(comp, grader)
+    if items.empty:
+        raise ValueError(f"grader {grader!r} has no yes/no verdict to audit")
+    sample, strata = draw_sample(items, n, agree_share, seed)
+    return Draw(uuid.uuid4().hex[:12], grader, n, agree_share, seed, len(items), sample, strata)
+
+
+def record(ws: Workspace, d: Draw, who: str) -> int:
+    """Store the draw and put its items on the audit queue; returns how many were new there."""
+    row = {
+        "id": d.id,
+        "grader": d.grader,
+        "n_requested": d.n_requested,
+        "agree_share": d.agree_share,
+        "seed": d.seed,
+        "frame": d.frame,
+        "strata": json.dumps(d.strata.to_dict("records"), default=int),
+        "who": who,
+        "created_at": utcnow(),
+    }
+    reason = f"audit of {d.grader} (draw {d.id})"
+    return ws.store.add_audit_draw(row, d.items, reason)
+
+
+def sample(
+    ws: Workspace,
+    grader: str,
+    n: int,
+    seed: int = 0,
+    agree_share: float = AGREE_SHARE,
+    who: str = "cli",
+    gmap: GraderMap | None = None,
+) -> Draw:
+    """Draw and record an audit sample (what the CLI and the page's button do)."""
+    d = draw(ws, grader, n, seed, agree_share, gmap)
+    record(ws, d, who)
+    return d
+
+
+# -- resolving --------------------------------------------------------------------------
+
+
+def _decision(values: list[str]) -> tuple[str, int] | None:
+    """The strict-majority value of ≥2 ratings and its count, else None."""
+    if len(values) < 2:
+        return None
+    top, count = Counter(values).most_common(1)[0]
+    return (top, count) if count * 2 > len(values) else None
+
+
+def resolve(ws: Workspace, who: str = "audit") -> list[Gold]:
+    """Write gold (method `audit`) for audit items that raters have settled since queueing.
+
+    Per item and dimension: the raters' latest labels written after the item was queued;
+    two or more with a strict majority decide. A gold row written since then by anything
+    but an audit (an adjudication) stands; an audit gold with the same value is not
+    written twice. Returns the gold rows written.
+    """
+    rows = ws.store.audit_queue_labels()
+    golds = []
+    for (tid, dim_name), group in rows.groupby(["transcript_id", "dimension"], sort=True):
+        if dim_name not in ws.schema.names:
+            continue
+        decided = _decision(group["value"].astype(str).tolist())
+        if decided is None:
+            continue
+        first = group.iloc[0]
+        since = pd.notna(first["gold_at"]) and first["gold_at"] >= first["queued_at"]
+        if since and (first["gold_method"] != "audit" or first["gold"] == decided[0]):
+            continue
+        golds.append(
+            Gold(
+                transcript_id=str(tid),
+                dimension=str(dim_name),
+                value=decided[0],
+                method="audit",
+                who=who,
+                note=f"{decided[1]} of {len(group)} raters after the audit draw",
+                schema_version=ws.schema_version,
+            )
+        )
+    ws.store.add_gold(golds)
+    return golds
+
+
+# -- estimating -------------------------------------------------------------------------
+
+
+def _wilson(rate: float, n_eff: float) -> tuple[float, float]:
+    if n_eff <= 0 or math.isnan(rate):
+        return math.nan, math.nan
+    z2 = Z95**2
+    centre = (rate + z2 / (2 * n_eff)) / (1 + z2 / n_eff)
+    half = Z95 * math.sqrt(rate * (1 - rate) / n_eff + z2 / (4 * n_eff**2)) / (1 + z2 / n_eff)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _smoothed_var(z: FloatArray, rate: float) -> float:
+    """Within-stratum variance of the residuals with half a pseudo-item added, a quarter
+    an error and a quarter not (z = 1 - rate, z = -rate): a stratum where no error was
+    seen, or with a single item, still admits what it does not know. Without it, rare
+    errors in the large, lightly sampled `agree` strata gave 95% intervals that covered
+    the truth half the time in simulation; with it, 97–99%."""
+    values = np.r_[z, 1.0 - rate, -rate]
+    weights = np.r_[np.ones(z.size), 0.25, 0.25]
+    mean = np.average(values, weights=weights)
+    total = weights.sum()
+    return float(np.sum(weights * (values - mean) ** 2) / (total - 1))
+
+
+def ratio_estimate(
+    y: npt.ArrayLike,
+    x: npt.ArrayLike,
+    prob: npt.ArrayLike,
+    stratum: npt.ArrayLike,
+    resolved: npt.ArrayLike,
+) -> dict[str, float]:
+    """Hájek estimate of sum(Y) / sum(X) over the population from a stratified sample.
+
+    One entry per sampled item: y and x (0/1 here), its inclusion probability, stratum,
+    and whether its outcome is known. Weights 1/π are scaled by n_h / r_h within each
+    stratum for the unresolved items. Returns rate, low, high (Wilson 95% on the
+    effective sample size), se, items (resolved with x = 1), n_eff. No resolved item
+    with x = 1: everything nan.
+    """
+    y_, x_ = np.asarray(y, dtype=float), np.asarray(x, dtype=float)
+    p, done = np.asarray(prob, dtype=float), np.asarray(resolved, dtype=bool)
+    codes = pd.factorize(pd.Series(np.asarray(stratum)))[0]
+    sampled = np.bincount(codes)
+    answered = np.bincount(codes[done], minlength=sampled.size)
+    adjust = np.divide(sampled, answered, out=np.zeros(sampled.size), where=answered > 0)
+    w = np.where(done, adjust[codes] / p, 0.0)
+    total_x = float(np.sum(w * x_))
+    if total_x <= 0:
+        return dict.fromkeys(("rate", "low", "high", "se", "items", "n_eff"), math.nan)
+    rate = float(np.sum(w * y_)) / total_x
+    z = np.where(done, y_ - rate * x_, 0.0)
+    variance = 0.0
+    for h in range(sampled.size):
+        members = done & (codes == h)
+        r = int(members.sum())
+        if r == 0:
+            continue
+        big_n = float(w[members].sum())
+        variance += big_n**2 * max(0.0, 1 - r / big_n) * _smoothed_var(z[members], rate) / r
+    variance /= total_x**2
+    items = float(np.sum(done & (x_ > 0)))
+    binomial = rate * (1 - rate)
+    n_eff = min(items, binomial / variance) if variance > 0 and binomial > 0 else items
+    low, high = _wilson(rate, n_eff)
+    return {
+        "rate": rate,
+        "low": low,
+        "high": high,
+        "se": math.sqrt(variance),
+        "items": items,
+        "n_eff": n_eff,
+    }
+
+
+def _draw_outcomes(ws: Workspace, d: pd.Series, comp: pd.DataFrame) -> list[dict[str, Any]]:
+    items = ws.store.audit_items(str(d["id"]))
+    rows = []
+    for dim in ws.schema.dimensions:
+        if not dim.binary_yes:
+            continue
+        mine = comp[(comp["grader"] == d["grader"]) & (comp["dimension"] == dim.name)]
+        pred = pd.Series(mine["pred"].to_numpy(int), index=mine["transcript_id"].to_numpy())
+        judged = items[items["transcript_id"].isin(pred.index[pred.to_numpy() >= 0])]
+        if judged.empty:
+            continue
+        gold = ws.store.gold_since(dim.name, d["created_at"]).set_index("transcript_id")
+        truth = judged["transcript_id"].map(gold["value"].map(dim.binary)).to_numpy(object)
+        said = judged["transcript_id"].map(pred).to_numpy(int)
+        done = pd.notna(truth)
+        yes = truth == "yes"
+        args = (judged["inclusion_prob"], judged["stratum"], done)
+        said_yes = said == 1
+        reviewed = mine[(mine["pred"] >= 0) & (mine["ref"] >= 0)]
+        rows.append(
+            {
+                "grader": d["grader"],
+                "dimension": dim.name,
+                "draw": d["id"],
+                "drawn_at": d["created_at"],
+                "sampled": len(judged),
+                "resolved": int(done.sum()),
+                "error": ratio_estimate(done & (said_yes != yes), np.ones(len(judged)), *args),
+                "false_positive": ratio_estimate(said_yes & ~yes, done & ~yes, *args),
+                "false_negative": ratio_estimate(~said_yes & yes, yes, *args),
+                "prevalence": ratio_estimate(yes, np.ones(len(judged)), *args),
+                "reference_error": float((reviewed["pred"] != reviewed["ref"]).mean())
+                if len(reviewed)
+                else math.nan,
+            }
+        )
+    return rows
+
+
+def estimates(
+    ws: Workspace,
+    grader: str | None = None,
+    gmap: GraderMap | None = None,
+    comp: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Per grader (its latest draw) and yes/no dimension: population error rates with CIs.
+
+    Columns: grader, dimension, draw, drawn_at, sampled, resolved, then rate/low/high for
+    error, false_positive, false_negative and prevalence (the truth's yes share), and
+    reference_error: the plain disagreement rate with today's reference, for contrast.
+    """
+    draws = ws.store.audit_draws(grader)
+    if draws.empty:
+        return pd.DataFrame()
+    gmap = grader_map.load() if gmap is None else gmap
+    comp = calibration.comparisons(ws, grader, gmap) if comp is None else comp
+    latest = draws.drop_duplicates("grader", keep="first")
+    rows = [row for _, d in latest.iterrows() for row in _draw_outcomes(ws, d, comp)]
+    flat = []
+    for row in rows:
+        out = {k: v for k, v in row.items() if not isinstance(v, dict)}
+        for name in ESTIMATES:
+            est = row[name]
+            out |= {name: est["rate"], f"{name}_low": est["low"], f"{name}_high": est["high"]}
+        flat.append(out)
+    return pd.DataFrame(flat)

@@ -1,0 +1,202 @@
+"""`python -m labels graders …` and `python -m labels audit …`: grader calibration on the
+command line. Two Typer sub-apps that `labels.cli` registers with `app.add_typer`.
+
+Self-contained (its own small `fail`/`workspace` helpers) so that `labels.cli` can import
+it at the top without an import cycle.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, NoReturn
+
+import pandas as pd
+import typer
+from rich.console import Console
+
+from labels import audit, calibration, grader_map
+from labels.store import StoreError
+from labels.workspace import Workspace, open_workspace
+
+graders_app = typer.Typer(help="Automated graders against the gold set.", no_args_is_help=True)
+audit_app = typer.Typer(help="Spot-audits of a grader's verdicts.", no_args_is_help=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="Database file (default: $GOLDSET_DB or data/).")
+]
+
+
+@graders_app.callback()
+def _graders() -> None:
+    """Automated graders against the gold set."""
+
+
+@audit_app.callback()
+def _audit() -> None:
+    """Spot-audits of a grader's verdicts."""
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """One line on stderr and an exit code; never a traceback."""
+    err.print(f"error: {message}", markup=False, highlight=False)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def workspace(db: str | None) -> Iterator[Workspace]:
+    """Open the workspace, turning store, schema and map problems into one-line errors."""
+    try:
+        ws = open_workspace(db)
+    except (StoreError, ValueError, OSError) as exc:
+        fail(str(exc))
+    try:
+        yield ws
+    finally:
+        ws.store.close()
+
+
+def _load_map() -> grader_map.GraderMap:
+    try:
+        return grader_map.load()
+    except ValueError as exc:
+        fail(f"{grader_map.path()}: {exc}")
+
+
+def _num(value: Any, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:.{digits}f}"
+
+
+def _ci(value: Any, ci: Any) -> str:
+    low, high = ci if isinstance(ci, list | tuple) else (math.nan, math.nan)
+    if isinstance(value, float) and math.isnan(value):
+        return "–"
+    return f"{_num(value)} [{_num(low)}, {_num(high)}]"
+
+
+def _lines(row: dict[Any, Any]) -> list[str]:
+    """One grader and dimension as a few short lines (narrow terminals stay readable)."""
+    compared = f"{row['n']} items compared on yes/no" if row["n"] else "no yes/no comparison"
+    lines = [
+        f"{row['grader']} · {row['dimension']}: {compared}; reference {row['gold_items']} gold,"
+        f" {row['majority_items']} raters' majority, {row['unreviewed']} items without one"
+    ]
+    if row["n"]:
+        lines += [
+            f"  confusion  tp {row['tp']}  fp {row['fp']}  fn {row['fn']}  tn {row['tn']}",
+            f"  precision {_num(row['precision'])}  recall {_num(row['recall'])}"
+            f"  F1 {_num(row['f1'])}",
+            f"  Cohen's κ {_ci(row['kappa'], row['kappa_ci'])}"
+            f"   (humans among themselves: κ {_num(row.get('human_kappa'))})",
+            f"  Gwet's AC1 {_ci(row['ac1'], row['ac1_ci'])}",
+            f"  says yes: grader {_num(row['grader_positive_rate'], 2)},"
+            f" reference {_num(row['reference_positive_rate'], 2)}",
+        ]
+    if not math.isnan(row["roc_auc"]) or not math.isnan(row["brier"]):
+        lines.append(
+            f"  scores: ROC-AUC {_num(row['roc_auc'])}  Brier {_num(row['brier'])}"
+            f"  ECE {_num(row['ece'])}  best threshold {_num(row['best_threshold_raw'], 2)}"
+            f" (max κ {_num(row['best_threshold_kappa'])})"
+        )
+    if row["scale_n"]:
+        lines.append(
+            f"  full scale: {row['scale_n']} items, κ ({row['scale_weights']} weights)"
+            f" {_ci(row['scale_kappa'], row['scale_kappa_ci'])},"
+            f" exact {_num(row['scale_exact'])}"
+            f"   (humans: κ {_num(row.get('human_scale_kappa'))})"
+        )
+    return lines
+
+
+def print_table(table: pd.DataFrame) -> None:
+    """The summary, one short block per grader and dimension."""
+    for row in table.to_dict("records"):
+        for line in _lines(row):
+            out.print(line, markup=False, highlight=False)
+        out.print()
+
+
+def print_estimates(table: pd.DataFrame) -> None:
+    """Population error rates from the latest audit of each grader."""
+    if table.empty:
+        return
+    out.print("Audit estimates (latest draw of each grader, weighted to the whole population):")
+    for r in table.to_dict("records"):
+        rates = "  ".join(
+            f"{label} {_ci(r[name], [r[f'{name}_low'], r[f'{name}_high']])}"
+            for label, name in (
+                ("error", "error"),
+                ("false pos.", "false_positive"),
+                ("false neg.", "false_negative"),
+            )
+        )
+        out.print(
+            f"{r['grader']} · {r['dimension']}: {r['resolved']} of {r['sampled']} audited;"
+            f" {rates}; disagreement with today's reference {_num(r['reference_error'])}",
+            markup=False,
+            highlight=False,
+        )
+
+
+@graders_app.command("report")
+def report_cmd(
+    db: DbOption = None,
+    grader: Annotated[str | None, typer.Option("--grader", help="One grader.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Each grader against gold (else the raters' majority), per dimension, with 95% CIs."""
+    gmap = _load_map()
+    with workspace(db) as ws:
+        known = set(ws.store.graders()["grader"])
+        if grader is not None and grader not in known:
+            fail(f"unknown grader {grader!r}; known: {', '.join(sorted(known)) or 'none'}")
+        table = calibration.report(ws, grader, gmap)
+        estimates = pd.DataFrame() if as_json else audit.estimates(ws, grader, gmap)
+    if as_json:
+        typer.echo(json.dumps(calibration.to_json(table, ws.schema), indent=2, allow_nan=False))
+        return
+    if table.empty:
+        out.print("No grader verdict answers a dimension of the schema yet.")
+        return
+    print_table(table)
+    print_estimates(estimates)
+
+
+@audit_app.command("sample")
+def sample_cmd(
+    grader: Annotated[str, typer.Option("--grader", help="The grader to audit.")],
+    n: Annotated[int, typer.Option("--n", min=1, help="How many transcripts to draw.")],
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    agree_share: Annotated[
+        float, typer.Option("--agree-share", min=0.0, max=1.0, help="Share drawn from agreements.")
+    ] = audit.AGREE_SHARE,
+    db: DbOption = None,
+) -> None:
+    """Draw disagreements (and a share of agreements) for raters to audit, by condition."""
+    gmap = _load_map()
+    with workspace(db) as ws:
+        try:
+            d = audit.draw(ws, grader, n, seed, agree_share, gmap)
+        except ValueError as exc:
+            fail(str(exc))
+        added = audit.record(ws, d, "cli")
+    by_status = d.items["status"].value_counts().to_dict()
+    parts = ", ".join(f"{by_status.get(s, 0)} {s}" for s in audit.STATUSES)
+    out.print(
+        f"draw {d.id}: {len(d.items)} of {d.frame} transcripts ({parts}); "
+        f"{added} new on the audit queue"
+    )
+
+
+@audit_app.command("resolve")
+def resolve_cmd(db: DbOption = None) -> None:
+    """Turn settled audit items (≥2 raters, strict majority, since queueing) into gold."""
+    with workspace(db) as ws:
+        golds = audit.resolve(ws)
+    out.print(f"{len(golds)} gold row(s) written with method audit")

@@ -1,0 +1,253 @@
+"""Grader-versus-reference metrics from confusion tables, vectorised over bootstrap resamples.
+
+Two "raters" (the human reference and the grader) and one item each: everything these
+metrics need is the k×k table of (reference, grader) counts, rows the reference, columns
+the grader, categories in scale order (`no`, `yes` for the binary projection). A bootstrap
+resample of items is a multinomial draw of the table with the observed cell shares, so
+1,000 resamples of 100,000 items cost a few milliseconds.
+
+Edge cases (no function raises on them): an empty table gives nan for every rate; kappa
+is nan when chance disagreement is 0 (both sides always in one and the same category),
+as in `agreement.cohen_kappa`; precision is nan when the grader never says yes, recall
+when the reference never does (scikit-learn's `zero_division=nan`); F1 is nan when
+precision or recall is.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+from sklearn.calibration import calibration_curve
+from sklearn.metrics import brier_score_loss, roc_auc_score
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+Weights = Literal["linear", "quadratic"] | None
+
+
+def table(reference: IntArray, grader: IntArray, k: int) -> IntArray:
+    """k×k counts of (reference code, grader code); codes < 0 (missing) are left out."""
+    both = (reference >= 0) & (grader >= 0)
+    cells = reference[both] * k + grader[both]
+    return np.bincount(cells, minlength=k * k).reshape(k, k).astype(np.int64)
+
+
+def binary_table(tp: int, fp: int, fn: int, tn: int) -> IntArray:
+    """The 2×2 table in (no, yes) order: [[tn, fp], [fn, tp]]."""
+    return np.array([[tn, fp], [fn, tp]], dtype=np.int64)
+
+
+def _weights(k: int, weights: Weights) -> FloatArray:
+    gap = np.abs(np.subtract.outer(np.arange(k), np.arange(k))).astype(np.float64)
+    power = {None: 0, "linear": 1, "quadratic": 2}[weights]
+    return np.where(gap > 0, gap**power, 0.0)
+
+
+def kappa(tables: npt.ArrayLike, weights: Weights = None) -> FloatArray:
+    """Cohen's kappa (weighted by category distance if asked) of each (..., k, k) table.
+
+    kappa = 1 - sum(w * observed) / sum(w * expected), expected the outer product of the
+    margins; nan for an empty table or zero expected disagreement.
+    """
+    t = np.asarray(tables, dtype=np.float64)
+    n = t.sum(axis=(-2, -1))
+    safe_n = np.where(n > 0, n, 1.0)[..., None, None]
+    p = t / safe_n
+    expected = p.sum(axis=-1)[..., :, None] * p.sum(axis=-2)[..., None, :]
+    w = _weights(t.shape[-1], weights)
+    observed_d = (w * p).sum(axis=(-2, -1))
+    expected_d = (w * expected).sum(axis=(-2, -1))
+    ok = (n > 0) & (expected_d > 1e-12)
+    out = 1.0 - observed_d / np.where(ok, expected_d, 1.0)
+    return np.asarray(np.where(ok, out, np.nan), dtype=np.float64)
+
+
+def gwet_ac1(tables: npt.ArrayLike) -> FloatArray:
+    """Gwet's AC1 for two raters, from each (..., k, k) table.
+
+    pi_c = (row_c + col_c) / 2n; chance pe = sum pi_c (1 - pi_c) / (k - 1); AC1 =
+    (po - pe) / (1 - pe). Same value as `agreement.gwet_ac1` on [[ref, grader], ...] with
+    the k categories. nan for an empty table or fewer than two categories.
+    """
+    t = np.asarray(tables, dtype=np.float64)
+    k = t.shape[-1]
+    n = t.sum(axis=(-2, -1))
+    safe_n = np.where(n > 0, n, 1.0)
+    po = np.trace(t, axis1=-2, axis2=-1) / safe_n
+    pi = (t.sum(axis=-1) + t.sum(axis=-2)) / (2 * safe_n[..., None])
+    pe = (pi * (1 - pi)).sum(axis=-1) / max(k - 1, 1)
+    out = (po - pe) / np.where(pe < 1, 1 - pe, 1.0)
+    return np.asarray(np.where((n > 0) & (k >= 2), out, np.nan), dtype=np.float64)
+
+
+def rates(t: IntArray) -> dict[str, float]:
+    """Precision, recall, F1 (harmful = yes), accuracy and both positive rates of a 2×2 table."""
+    (tn, fp), (fn, tp) = t.tolist()
+    n = tn + fp + fn + tp
+
+    def ratio(a: float, b: float) -> float:
+        return a / b if b else math.nan
+
+    precision, recall = ratio(tp, tp + fp), ratio(tp, tp + fn)
+    f1 = (
+        math.nan
+        if math.isnan(precision) or math.isnan(recall)
+        else ratio(2 * precision * recall, precision + recall)
+        if precision + recall
+        else 0.0
+    )
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "accuracy": ratio(tp + tn, n),
+        "grader_positive_rate": ratio(tp + fp, n),
+        "reference_positive_rate": ratio(tp + fn, n),
+    }
+
+
+def percentile_interval(stats: FloatArray, confidence: float = 0.95) -> tuple[float, float]:
+    """Percentile interval of the finite values; (nan, nan) when there are none."""
+    finite = stats[np.isfinite(stats)]
+    if finite.size == 0:
+        return math.nan, math.nan
+    tail = (1.0 - confidence) / 2
+    low, high = np.quantile(finite, [tail, 1.0 - tail])
+    return float(low), float(high)
+
+
+def resample_tables(t: IntArray, n_resamples: int = 1000, seed: int = 0) -> IntArray:
+    """`n_resamples` bootstrap copies of a table: items drawn with replacement, as counts."""
+    n = int(t.sum())
+    k = t.shape[-1]
+    if n == 0:
+        return np.zeros((0, k, k), dtype=np.int64)
+    rng = np.random.default_rng(seed)
+    draws = rng.multinomial(n, t.ravel() / n, size=n_resamples)
+    return np.asarray(draws.reshape(n_resamples, k, k), dtype=np.int64)
+
+
+def bootstrap_ci(
+    t: IntArray,
+    statistic: Callable[[IntArray], FloatArray],
+    n_resamples: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> tuple[float, float]:
+    """Percentile bootstrap interval of a table statistic (items resampled with replacement).
+
+    The same distribution as `agreement.bootstrap_ci` over [[ref, grader], ...] units, drawn
+    as multinomial counts instead of item indices. No items -> (nan, nan).
+    """
+    draws = resample_tables(t, n_resamples, seed)
+    if draws.shape[0] == 0:
+        return math.nan, math.nan
+    return percentile_interval(statistic(draws), confidence)
+
+
+# -- scored graders ---------------------------------------------------------------
+
+
+def roc_auc(truth: BoolArray, score: FloatArray) -> float:
+    """ROC-AUC of a score for the harmful class; nan when the reference has one class only."""
+    if truth.size == 0 or truth.all() or not truth.any():
+        return math.nan
+    return float(roc_auc_score(truth, score))
+
+
+def brier(truth: BoolArray, score: FloatArray) -> float:
+    """Brier score: mean squared gap between the 0–1 score and the 0/1 reference."""
+    if truth.size == 0:
+        return math.nan
+    return float(brier_score_loss(truth.astype(int), score, pos_label=1))
+
+
+def reliability(truth: BoolArray, score: FloatArray, n_bins: int = 10) -> FloatArray:
+    """Reliability diagram rows (mean score, observed yes share, items) per non-empty bin.
+
+    Uniform bins over 0–1, as `sklearn.calibration.calibration_curve(strategy="uniform")`,
+    whose values these are; the item count per bin is added for the chart and for ECE.
+    """
+    if truth.size == 0:
+        return np.zeros((0, 3))
+    observed, predicted = calibration_curve(truth.astype(int), score, n_bins=n_bins)
+    bins = np.searchsorted(np.linspace(0.0, 1.0, n_bins + 1)[1:-1], score)
+    counts = np.bincount(bins, minlength=n_bins)
+    counts = counts[counts > 0]
+    return np.column_stack([predicted, observed, counts]).astype(np.float64)
+
+
+def expected_calibration_error(rows: FloatArray) -> float:
+    """ECE: the item-weighted mean gap between mean score and observed share over bins."""
+    if rows.shape[0] == 0:
+        return math.nan
+    weights = rows[:, 2] / rows[:, 2].sum()
+    return float(np.sum(weights * np.abs(rows[:, 0] - rows[:, 1])))
+
+
+def best_threshold(truth: BoolArray, score: FloatArray) -> tuple[float, float]:
+    """(threshold, kappa): the cut `score >= threshold` whose yes/no best matches the reference.
+
+    Every distinct score is tried as a threshold in one sorted pass; the highest Cohen's
+    kappa wins, ties going to the lowest threshold. nan, nan without both classes.
+    """
+    if truth.size == 0 or truth.all() or not truth.any():
+        return math.nan, math.nan
+    order = np.argsort(-score, kind="stable")
+    s, y = score[order], truth[order]
+    last = np.r_[s[1:] != s[:-1], True]  # the last position of each distinct score
+    tp = np.cumsum(y)[last]
+    fp = np.cumsum(~y)[last]
+    pos = int(truth.sum())
+    neg = truth.size - pos
+    tables = np.stack(
+        [np.stack([neg - fp, fp], -1), np.stack([pos - tp, tp], -1)], axis=-2
+    )  # (thresholds, 2, 2): rows reference no/yes, columns grader no/yes
+    kappas = kappa(tables)
+    kappas = np.where(np.isnan(kappas), -np.inf, kappas)
+    best = int(np.flatnonzero(kappas == kappas.max())[-1])
+    return float(s[last][best]), float(kappas[best])
+
+
+def mean_pairwise_kappa(
+    items: IntArray, raters: IntArray, codes: IntArray, k: int, weights: Weights = None
+) -> float:
+    """Mean Cohen's kappa over rater pairs sharing at least two items, from long-form ratings.
+
+    One entry per (item, rater) rating with its category code (< 0 = missing, left out).
+    The same value as `agreement.mean_pairwise_cohen_kappa` on the items × raters table,
+    computed from the pairs that actually co-rate (every pair's table in one bincount),
+    so 30 raters and 300,000 ratings cost milliseconds. Pairs whose kappa is nan are left
+    out; no usable pair -> nan.
+    """
+    keep = codes >= 0
+    frame = np.column_stack([items[keep], raters[keep], codes[keep]])
+    if frame.shape[0] < 2:
+        return math.nan
+    frame = frame[np.lexsort((frame[:, 1], frame[:, 0]))]
+    starts = np.flatnonzero(np.r_[True, frame[1:, 0] != frame[:-1, 0]])
+    sizes = np.diff(np.r_[starts, frame.shape[0]])
+    group_end = np.repeat(starts + sizes, sizes)  # one past each rating's item block
+    pos = np.arange(frame.shape[0])
+    left, right = [], []
+    for gap in range(1, int(sizes.max())):  # pair each rating with the later ones of its item
+        ok = pos + gap < group_end
+        left.append(pos[ok])
+        right.append(pos[ok] + gap)
+    if not left:
+        return math.nan
+    a, b = np.concatenate(left), np.concatenate(right)
+    n_raters = int(frame[:, 1].max()) + 1
+    pair_key = frame[a, 1] * n_raters + frame[b, 1]
+    pair_ids, pair_of = np.unique(pair_key, return_inverse=True)
+    cells = pair_of * k * k + frame[a, 2] * k + frame[b, 2]
+    tables = np.bincount(cells, minlength=len(pair_ids) * k * k).reshape(-1, k, k)
+    shared = tables.sum(axis=(1, 2)) >= 2
+    kappas = kappa(tables[shared], weights)
+    finite = kappas[np.isfinite(kappas)]
+    return float(finite.mean()) if finite.size else math.nan
