@@ -15,6 +15,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -198,3 +199,14 @@ def oidc_provider() -> Iterator[OidcProvider]:
     provider = start_oidc_provider()
     yield provider
     provider.stop()
+
+
+def press_until(page: Any, key: str, selector: str, tries: int = 3) -> None:
+    """The value's button shows as chosen; a keypress lost to a busy rerun is pressed again."""
+    for _ in range(tries):
+        try:
+            page.wait_for_selector(selector, timeout=10_000)
+            return
+        except Exception:  # noqa: BLE001 - playwright's TimeoutError: press once more
+            page.keyboard.press(key)
+    page.wait_for_selector(selector, timeout=10_000)

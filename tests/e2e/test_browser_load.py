@@ -14,7 +14,7 @@ import pytest
 from labels.models import Rater, Record
 from labels.store import Store
 from labels.workspace import open_workspace
-from tests.e2e.conftest import Server, _need_browser, start_server
+from tests.e2e.conftest import Server, _need_browser, press_until, start_server
 from tests.factories import make_transcript
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -36,6 +36,9 @@ def load_server(tmp_path: Path) -> Iterator[Server]:
     server.stop()
 
 
+KEYS = [("1", "v-extortion-none"), ("q", "v-manipulation-none"), ("h", "v-ethical_explanation-na")]
+
+
 def heading(page: Any) -> str:
     return str(page.locator("h3").first.inner_text(timeout=30_000))
 
@@ -54,10 +57,13 @@ def test_five_browser_sessions_label_concurrently(load_server: Server, browser: 
     deadline = time.monotonic() + SECONDS
     while time.monotonic() < deadline:
         before = [heading(p) for p in pages]
-        for key in ("1", "q", "h", "Control+Enter"):  # each key on all five pages at once
+        for key, selected in KEYS:  # each key on all five pages at once, then confirm each
             for p in pages:
                 p.keyboard.press(key)
-            pages[0].wait_for_timeout(500)
+            for p in pages:
+                press_until(p, key, f".st-key-{selected} [data-testid=stBaseButton-primary]")
+        for p in pages:
+            p.keyboard.press("Control+Enter")
         for rater, p, item in zip(RATERS, pages, before, strict=True):
             p.wait_for_function(
                 "prev => (document.querySelector('h3') || {}).innerText !== prev",

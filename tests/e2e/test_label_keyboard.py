@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from labels.store import Store
-from tests.e2e.conftest import Server
+from tests.e2e.conftest import Server, press_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -30,9 +30,13 @@ def test_label_three_transcripts_with_the_keyboard(demo_server: Server, browser:
     for _ in range(3):
         item = page.locator("h3").first.inner_text(timeout=30_000)
         seen.append(item)
-        for key in ("1", "q", "h"):  # extortion none, manipulation none, ethical na
+        for key, chosen in (
+            ("1", "v-extortion-none"),
+            ("q", "v-manipulation-none"),
+            ("h", "v-ethical_explanation-na"),
+        ):
             page.keyboard.press(key)
-            page.wait_for_timeout(400)
+            press_until(page, key, f".st-key-{chosen} [data-testid=stBaseButton-primary]")
         page.keyboard.press("Control+Enter")
         page.wait_for_function(
             "prev => (document.querySelector('h3') || {}).innerText !== prev",
