@@ -53,9 +53,20 @@ with right:
         st.markdown(dim.guideline)
         for v in dim.values:
             st.markdown(f"- **{v.name}**: {v.description}")
-    choice = st.radio(
-        "Gold value", dim.value_names, horizontal=True, index=None, key=f"g-{tid}-{dim_name}"
-    )
+    pick_key = f"g-{tid}-{dim_name}"
+    st.markdown("**Gold value** (press its key, then Ctrl+Enter)")
+    with st.container(horizontal=True, gap="small"):
+        for v in dim.values:
+            st.button(
+                v.name,
+                key=f"gv-{dim_name}-{v.name}",
+                shortcut=v.key,
+                help=v.description,
+                type="primary" if st.session_state.get(pick_key) == v.name else "secondary",
+                on_click=st.session_state.__setitem__,
+                args=(pick_key, v.name),
+            )
+    choice = st.session_state.get(pick_key)
     note = st.text_area("Note (why this value)", key=f"n-{tid}-{dim_name}")
     if st.button("Decide", type="primary", disabled=choice is None, shortcut="Ctrl+Enter"):
         gold.adjudicate(ws, me.id, tid, dim_name, str(choice), note)

@@ -138,3 +138,18 @@ def test_blind_nothing_of_others_in_page_or_session(at: AppTest) -> None:
         pattern = re.compile(rf"\b{re.escape(other)}\b")
         assert not pattern.search(shown) and not pattern.search(state), other
     assert "explicit_threat" in shown  # the page did render the label buttons
+
+
+def test_adjudicator_decides_with_keys_and_gold_is_recorded(at: AppTest) -> None:
+    at.switch_page("pages/adjudicate.py").run()
+    top = at.dataframe[0].value.iloc[0]
+    tid, dim = str(top["transcript_id"]), str(top["dimension"])
+    value = "none" if dim != "ethical_explanation" else "3"
+    at.button(key=f"gv-{dim}-{value}").click().run()
+    at.text_area(key=f"n-{tid}-{dim}").set_value("Reasoning weighs no leverage.").run()
+    next(b for b in at.button if b.label == "Decide").click().run()
+    assert not at.exception
+    got = rows(at, "SELECT value, method, who, note FROM gold WHERE method = 'adjudicated'")
+    assert got == [(value, "adjudicated", "dana", "Reasoning weighs no leverage.")]
+    remaining = at.dataframe[0].value
+    assert not ((remaining["transcript_id"] == tid) & (remaining["dimension"] == dim)).any()
