@@ -199,21 +199,31 @@ def _local_rater(ws: Workspace) -> Rater | None:
     by_id = {r.id: r for r in ws.store.raters(active_only=True)}
     who = st.session_state.get("who")
     who = who if who in by_id else None
-    if st.session_state.get("identity") != who:
-        # Set before the widget exists, so the box always shows who is signed in.
-        st.session_state["identity"] = who
-    st.sidebar.selectbox(
-        "Who are you?",
-        list(by_id),
-        index=None,
-        format_func=lambda i: f"{by_id[i].name} · {by_id[i].role}",
-        key="identity",
-        on_change=_remember_identity,
-        placeholder="Pick your name",
-    )
-    _add_yourself(ws)
+    if who is not None:
+        # Signed in: say who, and offer a way out (a picker here would show the wrong name
+        # after a change of page, since widget state does not follow it).
+        st.sidebar.caption(
+            f"Signed in as **{render.escape_markdown(by_id[who].name)}** ({by_id[who].role})"
+        )
+        st.sidebar.button("Not you? Switch person", key="switch_person", on_click=_forget)
+    else:
+        st.sidebar.selectbox(
+            "Who are you?",
+            list(by_id),
+            index=None,
+            format_func=lambda i: f"{by_id[i].name} · {by_id[i].role}",
+            key="identity",
+            on_change=_remember_identity,
+            placeholder="Pick your name",
+        )
+        _add_yourself(ws)
     st.sidebar.warning("Local mode: identity is not verified.", icon=":material/warning:")
     return by_id[who] if who else None
+
+
+def _forget() -> None:
+    st.session_state.pop("who", None)
+    st.session_state.pop("identity", None)
 
 
 def _add_yourself(ws: Workspace) -> None:

@@ -60,3 +60,17 @@ def test_screenshot_of_the_label_page(demo_server: Server, browser: Any, tmp_pat
     target.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(target))
     assert target.stat().st_size > 20_000
+
+
+def test_signed_in_name_survives_pages_and_switch_person_signs_out(
+    demo_server: Server, browser: Any
+) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    sign_in(page, demo_server, "Ana Costa · rater")
+    page.get_by_role("link", name="Browse").click()
+    sidebar = page.locator("section[data-testid=stSidebar]")
+    sidebar.get_by_text("Signed in as").wait_for(timeout=30_000)
+    assert "Ana Costa" in sidebar.inner_text()
+    page.get_by_text("Not you? Switch person").click()
+    sidebar.get_by_text("Who are you?").wait_for(timeout=30_000)
+    assert "Signed in as" not in sidebar.inner_text()
