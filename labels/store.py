@@ -221,11 +221,10 @@ class Store:
     ) -> None:
         if not chunk:
             return
-        ids = pa.table({"id": [r.transcript.id for r in chunk]})
-        with self._arrow("chunk_ids", ids):
-            found = self.con.execute(
-                "SELECT t.id FROM transcripts t JOIN chunk_ids USING (id)"
-            ).fetchall()
+        found = self.con.execute(
+            "SELECT id FROM transcripts WHERE id IN (SELECT unnest(?))",
+            [[r.transcript.id for r in chunk]],
+        ).fetchall()
         existing = {row[0] for row in found}
         fresh: list[Transcript] = []
         for rec in chunk:
@@ -243,10 +242,12 @@ class Store:
     def _insert_transcripts(self, transcripts: list[Transcript], batch_id: str) -> None:
         if not transcripts:
             return
-        with self._arrow("t_rows", pa.table(sql.transcript_columns(transcripts, batch_id))):
-            self.con.execute("INSERT INTO transcripts SELECT * FROM t_rows")
-        with self._arrow("m_rows", pa.table(sql.message_columns(transcripts))):
-            self.con.execute("INSERT INTO messages SELECT * FROM m_rows")
+        # from_arrow(...).insert_into holds nothing past the insert; a registered view
+        # would keep every chunk's Arrow memory alive until the file's COMMIT.
+        self.con.from_arrow(pa.table(sql.transcript_columns(transcripts, batch_id))).insert_into(
+            "transcripts"
+        )
+        self.con.from_arrow(pa.table(sql.message_columns(transcripts))).insert_into("messages")
 
     def add_verdicts(
         self,
@@ -264,11 +265,23 @@ class Store:
                 "INSERT OR IGNORE INTO grader_runs VALUES (?, ?, NULL, ?, ?)",
                 [name, model, source, utcnow()],
             )
-        with self._arrow("v_rows", pa.table(sql.verdict_columns(verdicts, batch_id))):
-            row = self.con.execute(
-                "INSERT OR IGNORE INTO grader_verdicts SELECT * FROM v_rows"
-            ).fetchone()
-        return int(row[0]) if row else 0
+        stored = self.con.execute(
+            "SELECT grader, transcript_id, field FROM grader_verdicts"
+            " WHERE transcript_id IN (SELECT unnest(?))",
+            [sorted({v.transcript_id for v in verdicts})],
+        ).fetchall()
+        seen = {tuple(r) for r in stored}
+        fresh = []
+        for v in verdicts:
+            key = (v.grader, v.transcript_id, v.field)
+            if key not in seen:
+                seen.add(key)
+                fresh.append(v)
+        if fresh:
+            self.con.from_arrow(pa.table(sql.verdict_columns(fresh, batch_id))).insert_into(
+                "grader_verdicts"
+            )
+        return len(fresh)
 
     # -- transcripts --------------------------------------------------------
 
