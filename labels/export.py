@@ -37,44 +37,31 @@ def _iso(series: pd.Series) -> list[str]:
 
 
 def gold_table(ws: Workspace, dimension: str | None = None) -> pd.DataFrame:
-    """One row per decided transcript and dimension, with how it was decided."""
-    decided = ws.store.gold_with_sources(dimension)
-    labels = ws.store.current_labels(dimension)
-    votes: dict[tuple[str, str], dict[str, str]] = {}
-    for t, d, r, v in zip(
-        labels["transcript_id"], labels["dimension"], labels["rater"], labels["value"], strict=True
-    ):
-        votes.setdefault((t, d), {})[r] = v
-    table = decided
-    keys = zip(table["transcript_id"], table["dimension"], strict=True)
-    table["rater_values"] = pd.Series(
-        [dict(sorted(votes.get((t, d), {}).items())) for t, d in keys], index=table.index
-    )
-    table["n_raters"] = table["rater_values"].apply(len)
+    """One row per decided transcript and dimension, with how it was decided.
+
+    `rater_values` is JSON text here; the JSONL writer nests it as an object.
+    """
+    table = ws.store.gold_with_sources(dimension)
+    yes_no = {(d.name, v): d.binary(v) for d in ws.schema.dimensions for v in d.value_names}
     table["binary_value"] = [
-        ws.schema.dimension(d).binary(v) if d in ws.schema.names else None
-        for d, v in zip(table["dimension"], table["value"], strict=True)
+        yes_no.get((d, v)) for d, v in zip(table["dimension"], table["value"], strict=True)
     ]
     human = table["method"].isin(["adjudicated", "audit"])
     table["adjudicator"] = table["who"].where(human, None)
-    table["decided_at"] = _iso(table["created_at"])
-    return table[GOLD_COLUMNS].sort_values(["transcript_id", "dimension"], ignore_index=True)
+    return table[GOLD_COLUMNS]
 
 
 def labels_table(ws: Workspace, dimension: str | None = None) -> pd.DataFrame:
     """Every label row ever written (revisions included), oldest first."""
     rows = ws.store.all_labels(dimension)
     rows["created_at"] = _iso(rows["created_at"])
-    rows["tags"] = rows["tags"].apply(lambda t: list(t) if t is not None else [])
-    rows["evidence"] = rows["evidence"].apply(lambda e: json.loads(e) if e else [])
+    rows["tags"] = [json.dumps(list(t) if t is not None else []) for t in rows["tags"]]
+    rows["evidence"] = rows["evidence"].fillna("[]")
     return rows[LABEL_COLUMNS]
 
 
-def _flat(value: Any) -> Any:
-    """Nested values as canonical JSON text (for CSV and Parquet)."""
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return value
+NESTED = ("rater_values", "evidence", "tags")
+"""Columns held as JSON text: nested objects in JSONL, text in CSV and Parquet."""
 
 
 def write(table: pd.DataFrame, out: Path, fmt: Format) -> None:
@@ -84,9 +71,13 @@ def write(table: pd.DataFrame, out: Path, fmt: Format) -> None:
         with out.open("w", encoding="utf-8", newline="\n") as fh:
             for row in table.to_dict(orient="records"):
                 clean = {k: (None if _missing(v) else v) for k, v in row.items()}
+                for key in NESTED:
+                    text = clean.get(key)
+                    if isinstance(text, str):
+                        clean[key] = json.loads(text)
                 fh.write(json.dumps(clean, ensure_ascii=False, default=str) + "\n")
         return
-    flat = table.map(_flat)
+    flat = table
     if fmt == "csv":
         flat.to_csv(out, index=False, lineterminator="\n")
     elif fmt == "parquet":

@@ -678,17 +678,11 @@ class Store:
         )
 
     def gold_with_sources(self, dimension: str | None = None) -> pd.DataFrame:
-        """Current gold rows with their transcript's source, for export."""
-        return self.df(
-            "SELECT g.transcript_id, t.source_format AS source, t.source_ref, g.dimension,"
-            " g.value, g.method, g.who, g.note, g.schema_version, g.created_at"
-            " FROM (SELECT *, row_number() OVER (PARTITION BY transcript_id, dimension"
-            " ORDER BY created_at DESC, id DESC) AS rn FROM gold"
-            " WHERE dimension = ? OR ? IS NULL) g"
-            " LEFT JOIN transcripts t ON t.id = g.transcript_id WHERE g.rn = 1"
-            " ORDER BY g.transcript_id, g.dimension",
-            [dimension, dimension],
-        )
+        """Current gold rows with their transcript's source and the raters' current values.
+
+        `rater_values` is a JSON object {rater: value} in rater order; `decided_at` is UTC text.
+        """
+        return self.df(sql.GOLD_EXPORT, [dimension, dimension, dimension, dimension])
 
     def all_labels(self, dimension: str | None = None) -> pd.DataFrame:
         """Every label row, oldest first."""

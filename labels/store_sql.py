@@ -114,6 +114,33 @@ LIKE_SEARCH = (
     " WHERE text ILIKE ? ESCAPE '\\' OR reasoning ILIKE ? ESCAPE '\\' ORDER BY transcript_id"
 )
 
+# Current gold with provenance, for export. Parameters: dimension, dimension, dimension, dimension.
+GOLD_EXPORT = """
+WITH g AS (
+    SELECT *, row_number() OVER (PARTITION BY transcript_id, dimension
+                                 ORDER BY created_at DESC, id DESC) AS rn
+    FROM gold WHERE dimension = ? OR ? IS NULL
+), cur AS (
+    SELECT transcript_id, dimension, rater, value, row_number() OVER (
+        PARTITION BY transcript_id, dimension, rater ORDER BY created_at DESC, id DESC) AS rn
+    FROM labels WHERE dimension = ? OR ? IS NULL
+), votes AS (
+    SELECT transcript_id, dimension, count(*) AS n_raters,
+           to_json(map_from_entries(list(struct_pack(k := rater, v := value) ORDER BY rater)))
+               AS rater_values
+    FROM cur WHERE rn = 1 GROUP BY transcript_id, dimension
+)
+SELECT g.transcript_id, t.source_format AS source, t.source_ref, g.dimension, g.value,
+       g.method, g.who, g.note, g.schema_version,
+       coalesce(v.n_raters, 0) AS n_raters, coalesce(v.rater_values::VARCHAR, '{}') AS rater_values,
+       strftime(timezone('UTC', g.created_at), '%Y-%m-%dT%H:%M:%S.%fZ') AS decided_at
+FROM g
+LEFT JOIN transcripts t ON t.id = g.transcript_id
+LEFT JOIN votes v USING (transcript_id, dimension)
+WHERE g.rn = 1
+ORDER BY g.transcript_id, g.dimension
+"""
+
 LABEL_STATES = ("unlabeled", "in progress", "disputed", "agreed", "gold")
 
 
