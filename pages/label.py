@@ -16,7 +16,12 @@ drafts: dict[str, dict[str, object]] = st.session_state.setdefault("drafts", {})
 
 revising = st.session_state.get("revise")
 item = revising or queue.next_item(ws, rater.id)
-done, total = queue.progress(ws, rater.id)
+# Progress changes only when the item does; value keys rerun the page, so count once per item.
+cached = st.session_state.get("progress_for")
+if cached is None or cached[0] != (rater.id, item):
+    cached = ((rater.id, item), queue.progress(ws, rater.id))
+    st.session_state["progress_for"] = cached
+done, total = cached[1]
 st.progress(done / total if total else 1.0, text=f"{done} of {total} items done")
 
 if item is None:
