@@ -23,11 +23,12 @@ def units(labels: pd.DataFrame, dim: Dimension) -> tuple[Units, list[str]]:
     rows = labels[(labels["dimension"] == dim.name) & ~labels["value"].isin(dim.na_values)]
     if rows.empty:
         return [], []
-    wide = rows.pivot_table(index="transcript_id", columns="rater", values="value", aggfunc="last")
-    table: Units = [
-        [None if (isinstance(v, float) and math.isnan(v)) else str(v) for v in row]
-        for row in wide.itertuples(index=False)
-    ]
+    # One current label per transcript and rater: a plain pivot, no aggregation needed.
+    latest = rows.drop_duplicates(["transcript_id", "rater"], keep="last")
+    wide = latest.pivot(index="transcript_id", columns="rater", values="value")
+    cells = wide.to_numpy(dtype=object)
+    cells[pd.isna(cells)] = None
+    table: Units = cells.tolist()
     return table, [str(c) for c in wide.columns]
 
 
