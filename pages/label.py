@@ -98,7 +98,10 @@ with head:
     with st.container(height=720, border=False, autoscroll=False, key=f"tx-{item}"):
         ui.transcript(t)
 
-with side:
+
+@st.fragment
+def panel() -> None:
+    """The labeling panel: a value key reruns only this, not the whole transcript."""
     keys = " · ".join(
         f"{dim.title.lower()} {dim.values[0].key.upper()}–{dim.values[-1].key.upper()}"
         for dim in schema.dimensions
@@ -131,7 +134,7 @@ with side:
             drafts.pop(item, None)
             st.session_state.pop("revise", None)
             st.toast("Saved.")
-            st.rerun()
+            st.rerun(scope="app")
     with st.expander("Skip this item"):
         reason = st.selectbox(
             "Reason", labeling.SKIP_REASONS, key=f"skip-{item}", index=None, placeholder="Why?"
@@ -140,7 +143,11 @@ with side:
             queue.skip(ws, rater.id, item, str(reason))
             drafts.pop(item, None)
             st.session_state.pop("revise", None)
-            st.rerun()
+            st.rerun(scope="app")
+
+
+with side:
+    panel()
 
 with st.expander("Your labeled items (revise one)"):
     mine = ws.store.rater_items(rater.id)
