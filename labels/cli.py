@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from labels import agreement_report, demo, export, gold, ingest, jsonout, loader
+from labels.cli_common import DbOption, JsonOption, err, fail, out, workspace
 from labels.cli_graders import audit_app, graders_app
 from labels.models import IngestReport, Rater, RaterRole
 from labels.store import StoreError
-from labels.workspace import Workspace, db_path, open_workspace
+from labels.workspace import Workspace, db_path
 
 app = typer.Typer(
     help="Goldset: label AI-agent transcripts, measure agreement, build gold sets.",
@@ -38,33 +36,8 @@ gold_app = typer.Typer(
     help="Make gold from labels by the project's consensus rule.", no_args_is_help=True
 )
 app.add_typer(gold_app, name="gold")
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
 
-DbOption = Annotated[
-    str | None, typer.Option("--db", help="Database file (default: $GOLDSET_DB or data/).")
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 FORMATS = ("auto", "jsonl", "inspect", "agentic-misalignment", "petri")
-
-
-def fail(message: str, code: int = 2) -> NoReturn:
-    """One line on stderr and an exit code; never a traceback."""
-    err.print(f"error: {message}", markup=False, highlight=False)
-    raise typer.Exit(code)
-
-
-@contextmanager
-def workspace(db: str | None) -> Iterator[Workspace]:
-    """Open the workspace, turning store and schema problems into one-line errors."""
-    try:
-        ws = open_workspace(db)
-    except (StoreError, ValueError, OSError) as exc:
-        fail(str(exc))
-    try:
-        yield ws
-    finally:
-        ws.store.close()
 
 
 def print_report(report: IngestReport, as_json: bool) -> None:

@@ -9,26 +9,16 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
-from rich.console import Console
 
 from labels import audit, calibration, grader_map
-from labels.store import StoreError
-from labels.workspace import Workspace, open_workspace
+from labels.cli_common import DbOption, fail, out, workspace
 
 graders_app = typer.Typer(help="Automated graders against the gold set.", no_args_is_help=True)
 audit_app = typer.Typer(help="Spot-audits of a grader's verdicts.", no_args_is_help=True)
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-DbOption = Annotated[
-    str | None, typer.Option("--db", help="Database file (default: $GOLDSET_DB or data/).")
-]
 
 
 @graders_app.callback()
@@ -39,25 +29,6 @@ def _graders() -> None:
 @audit_app.callback()
 def _audit() -> None:
     """Spot-audits of a grader's verdicts."""
-
-
-def fail(message: str, code: int = 2) -> NoReturn:
-    """One line on stderr and an exit code; never a traceback."""
-    err.print(f"error: {message}", markup=False, highlight=False)
-    raise typer.Exit(code)
-
-
-@contextmanager
-def workspace(db: str | None) -> Iterator[Workspace]:
-    """Open the workspace, turning store, schema and map problems into one-line errors."""
-    try:
-        ws = open_workspace(db)
-    except (StoreError, ValueError, OSError) as exc:
-        fail(str(exc))
-    try:
-        yield ws
-    finally:
-        ws.store.close()
 
 
 def _load_map() -> grader_map.GraderMap:
