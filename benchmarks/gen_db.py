@@ -293,7 +293,8 @@ def _graders(g: _Gen) -> None:
 
 def _hold(g: _Gen, item: str, rater: str) -> None:
     g.con.execute(
-        "INSERT INTO assignments VALUES (?, ?, 'main', 'open', FALSE, NULL, ?, ?)",
+        "INSERT INTO assignments BY NAME SELECT ? AS transcript_id, ? AS rater, 'main' AS queue,"
+        " 'open' AS state, FALSE AS flagged, ? AS created_at, ? AS updated_at",
         [item, rater, T0, T0],
     )
 
@@ -327,6 +328,7 @@ def build(
         _graders(g)
         _hold(g, "bench-long", "keys-long")
         _hold(g, str(ids[-1]), "keys-short")
+    ws.store.rebuild_queue()  # the bulk load went around the store's queue upkeep
     ws.store.con.execute("CHECKPOINT")
     ws.store.close()
     return BenchDb(

@@ -6,6 +6,8 @@ its own transaction together with its record.
 
 from __future__ import annotations
 
+from labels.store_sql import REBUILD_QUEUE
+
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     (
         "0001_core",
@@ -163,5 +165,21 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             PRIMARY KEY (draw_id, transcript_id)
         );
         """,
+    ),
+    (
+        # The queue's per-transcript state (see store_sql); filled by the same
+        # derivation `Store.rebuild_queue` runs.
+        "0004_queue_state",
+        """
+        ALTER TABLE assignments ADD COLUMN labeled BOOLEAN DEFAULT FALSE;
+        CREATE INDEX assignments_transcript ON assignments (transcript_id);
+        CREATE TABLE queue_state (
+            transcript_id VARCHAR PRIMARY KEY,
+            priority      TINYINT NOT NULL,
+            audit_since   TIMESTAMPTZ,
+            holders       INTEGER NOT NULL
+        );
+        """
+        + REBUILD_QUEUE,
     ),
 )

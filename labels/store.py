@@ -248,6 +248,7 @@ class Store:
             "transcripts"
         )
         self.con.from_arrow(pa.table(sql.message_columns(transcripts))).insert_into("messages")
+        self._refresh_queue([t.id for t in transcripts], new=True)
 
     def add_verdicts(
         self,
@@ -488,8 +489,15 @@ class Store:
         """Append labels (a change is a new row); returns how many were written."""
         if not labels:
             return 0
-        with self._arrow("l_rows", pa.table(sql.label_columns(labels))):
-            self.retrying(lambda: self.con.execute(sql.INSERT_LABELS))
+        rows = pa.table(sql.label_columns(labels))
+
+        def work() -> None:
+            self.con.execute(sql.INSERT_LABELS)
+            self.con.execute(sql.LABELED)
+            self._refresh_queue(sorted({x.transcript_id for x in labels}))
+
+        with self._arrow("l_rows", rows):
+            self.retrying(work)
         return len(labels)
 
     def current_labels(self, dimension: str | None = None) -> pd.DataFrame:
@@ -501,6 +509,26 @@ class Store:
             " ORDER BY transcript_id, dimension, rater",
             [dimension, dimension],
         )
+
+    def current_values(self, dimension: str) -> pd.DataFrame:
+        """Each rater's latest value per transcript on one dimension (transcript_id, rater, value).
+
+        The narrow form of `current_labels` that agreement figures need.
+        """
+        return self.df(
+            "SELECT transcript_id, rater, arg_max(value, (created_at, id)) AS value FROM labels"
+            " WHERE dimension = ? GROUP BY ALL ORDER BY transcript_id, rater",
+            [dimension],
+        )
+
+    def undecided(self) -> dict[str, int]:
+        """Per dimension, how many labeled transcripts have no gold yet."""
+        rows = self.con.execute(
+            "SELECT dimension, count(*) FROM (SELECT DISTINCT transcript_id, dimension FROM labels)"
+            " l WHERE NOT EXISTS (SELECT 1 FROM gold g WHERE g.transcript_id = l.transcript_id"
+            " AND g.dimension = l.dimension) GROUP BY dimension"
+        ).fetchall()
+        return {str(d): int(n) for d, n in rows}
 
     def label_rows(self, dimension: str) -> pd.DataFrame:
         """Every label row of one dimension (all versions), oldest first."""
@@ -546,14 +574,14 @@ class Store:
             held = self.open_assignment(rater)
             if held is not None:
                 return held
-            row = self.con.execute(sql.NEXT_SQL, [rater, k, rater, str(seed)]).fetchone()
+            row = self.con.execute(sql.NEXT_SQL, [k, rater, str(seed)]).fetchone()
             if row is None:
                 return None
             now = utcnow()
             self.con.execute(
-                "INSERT INTO assignments VALUES (?, ?, ?, 'open', FALSE, NULL, ?, ?)",
-                [row[0], rater, row[1], now, now],
+                sql.ASSIGN, [row[0], rater, row[1], "open", False, None, now, now, False]
             )
+            self._refresh_queue([str(row[0])])
             return str(row[0])
 
         with self._lock:
@@ -562,34 +590,41 @@ class Store:
     def finish_assignment(
         self, transcript_id: str, rater: str, state: str, flagged: bool = False, note: str = ""
     ) -> None:
-        """Mark a rater's assignment done, skipped or released (creating it if absent)."""
+        """Set a rater's assignment to open, done or skipped (creating it if absent).
+
+        Call inside a transaction: the queue state is refreshed with it.
+        """
         now = utcnow()
         self.con.execute(
-            "INSERT INTO assignments VALUES (?, ?, 'main', ?, ?, ?, ?, ?)"
-            " ON CONFLICT (transcript_id, rater) DO UPDATE SET state = excluded.state,"
-            " flagged = excluded.flagged, note = excluded.note, updated_at = excluded.updated_at",
-            [transcript_id, rater, state, flagged, note or None, now, now],
+            sql.SET_ASSIGNMENT,
+            [transcript_id, rater, "main", state, flagged, note or None, now, now, False],
         )
+        self._refresh_queue([transcript_id])
 
     def submit(self, labels: list[Label], flagged: bool = False, note: str = "") -> None:
         """Append a rater's labels for one item and close their assignment, atomically."""
         if not labels:
             raise ValueError("nothing to submit")
         first = labels[0]
-        with self._arrow("l_rows", pa.table(sql.label_columns(labels))):
+        insert, params = sql.insert_label_values(labels)
 
-            def work() -> None:
-                self.con.execute(sql.INSERT_LABELS)
-                self.finish_assignment(first.transcript_id, first.rater, "done", flagged, note)
+        def work() -> None:
+            self.con.execute(insert, params)
+            now = utcnow()
+            self.con.execute(
+                sql.SET_ASSIGNMENT,
+                [first.transcript_id, first.rater, "main", "done", flagged, note or None]
+                + [now, now, True],
+            )
+            self._refresh_queue([first.transcript_id])
 
-            self.retrying(work)
+        self.retrying(work)
 
     def rater_progress(self, rater: str, k: int) -> tuple[int, int]:
         """(items this rater has finished, items finished plus still available to them)."""
-        row = self.con.execute(sql.PROGRESS_SQL, [rater, rater, rater, k, rater]).fetchone()
-        touched, left = (int(row[0]), int(row[1])) if row else (0, 0)
-        done = touched - (1 if self.open_assignment(rater) else 0)
-        return done, touched + left
+        row = self.con.execute(sql.PROGRESS_SQL, [k, rater, rater]).fetchone()
+        touched, open_, left = (int(x) for x in row) if row else (0, 0, 0)
+        return touched - open_, touched + left
 
     def own_labels(self, rater: str, transcript_id: str) -> pd.DataFrame:
         """A rater's current labels on one transcript (their own only: blind labeling)."""
@@ -605,12 +640,8 @@ class Store:
         """Items a rater has labeled or skipped, newest first."""
         return self.df(
             "SELECT transcript_id, state, flagged, note, updated_at FROM assignments"
-            " WHERE rater = ? AND state IN ('done', 'skipped')"
-            " UNION ALL SELECT transcript_id, 'done', FALSE, NULL, max(created_at) FROM labels"
-            " WHERE rater = ? AND transcript_id NOT IN"
-            " (SELECT transcript_id FROM assignments WHERE rater = ?) GROUP BY transcript_id"
-            " ORDER BY updated_at DESC",
-            [rater, rater, rater],
+            " WHERE rater = ? AND state IN ('done', 'skipped') ORDER BY updated_at DESC",
+            [rater],
         )
 
     def enqueue(
@@ -621,6 +652,15 @@ class Store:
         reason: str = "",
     ) -> int:
         """Put transcripts on the audit or gold-check queue; returns how many were new."""
+        return self.retrying(lambda: self._enqueue(transcript_ids, queue, probs, reason))
+
+    def _enqueue(
+        self,
+        transcript_ids: list[str],
+        queue: str,
+        probs: list[float] | None = None,
+        reason: str = "",
+    ) -> int:
         rows = pa.table(
             {
                 "transcript_id": transcript_ids,
@@ -638,7 +678,35 @@ class Store:
             row = self.con.execute(
                 "INSERT OR IGNORE INTO queue_items SELECT * FROM q_rows"
             ).fetchone()
+        self._refresh_queue(transcript_ids, queued=True)
         return int(row[0]) if row else 0
+
+    def _refresh_queue(
+        self, transcript_ids: list[str], *, new: bool = False, queued: bool = False
+    ) -> None:
+        """Bring `queue_state` up to date for these transcripts, inside the caller's transaction.
+
+        `new`: they were just added (no one holds them yet); `queued`: their queue entries
+        changed; otherwise only who holds them did.
+        """
+        if len(transcript_ids) == 1 and not (new or queued):
+            self.con.execute(sql.RECOUNT_ONE, transcript_ids * 3)
+            return
+        with self._arrow("q_ids", pa.table({"id": pa.array(transcript_ids, pa.string())})):
+            if new:
+                self.con.execute(sql.ADD_TO_QUEUE)
+                return
+            if queued:
+                self.con.execute(sql.REFRESH_PRIORITY)
+            self.con.execute(sql.RECOUNT)
+
+    def rebuild_queue(self) -> None:
+        """Derive the queue state again from transcripts, labels, assignments and queue items.
+
+        For databases written around the store (bulk loads, restores of old backups);
+        the store's own writes keep it current.
+        """
+        self.retrying(lambda: self.con.execute(sql.REBUILD_QUEUE))
 
     def add_gold(self, golds: list[Gold]) -> int:
         """Append gold rows (a change is a new row; the latest is current)."""
@@ -840,7 +908,7 @@ class Store:
             )
             with self._arrow("a_rows", rows):
                 self.con.execute("INSERT INTO audit_items SELECT * FROM a_rows")
-            return self.enqueue(
+            return self._enqueue(
                 rows["transcript_id"].to_pylist(),
                 "audit",
                 rows["inclusion_prob"].to_pylist(),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import random
 import threading
 from collections import Counter
 
 from labels import labeling, queue
-from labels.models import Rater
+from labels.models import Label, Rater, Record
 from labels.workspace import Workspace
+from tests.factories import make_transcript
 
 
 def label_all(ws: Workspace, rater: str, item: str) -> None:
@@ -31,6 +33,7 @@ def test_order_is_reproducible_for_a_seed(seeded: Workspace) -> None:
     assert sorted(order) == sorted(seeded.store.transcript_ids())
     assert order != sorted(order)  # random…
     seeded.store.con.execute("DELETE FROM labels; DELETE FROM assignments")
+    seeded.store.rebuild_queue()
     again = []
     while (item := queue.next_item(seeded, "ana")) is not None:
         again.append(item)
@@ -79,6 +82,7 @@ def test_progress_counts_done_of_available(seeded: Workspace) -> None:
 
 def test_simultaneous_requests_never_over_assign(seeded: Workspace) -> None:
     seeded.store.con.execute("DELETE FROM transcripts WHERE id <> 't00'")
+    seeded.store.rebuild_queue()
     k = seeded.schema.project.raters_per_item
     raters = [f"p{i}" for i in range(12)]
     results: dict[str, str | None] = {}
@@ -101,6 +105,7 @@ def test_simultaneous_requests_never_over_assign(seeded: Workspace) -> None:
 
 def test_audited_items_go_to_k_new_raters(seeded: Workspace) -> None:
     seeded.store.con.execute("DELETE FROM transcripts WHERE id <> 't00'")
+    seeded.store.rebuild_queue()
     k = seeded.schema.project.raters_per_item
     first = ["ana", "ben", "chen"][:k]
     for r in first:
@@ -116,3 +121,86 @@ def test_audited_items_go_to_k_new_raters(seeded: Workspace) -> None:
     got = [queue.next_item(seeded, p) for p in newcomers[:k]]
     assert got == ["t00"] * k
     assert queue.next_item(seeded, newcomers[k]) is None  # k fresh raters, then closed
+
+
+def _queue_snapshot(ws: Workspace) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    state = ws.store.con.execute(
+        "SELECT * REPLACE (audit_since::VARCHAR AS audit_since) FROM queue_state ORDER BY 1"
+    ).fetchall()
+    held = ws.store.con.execute(
+        "SELECT transcript_id, rater, state, labeled FROM assignments ORDER BY ALL"
+    ).fetchall()
+    return state, held
+
+
+def test_queue_state_kept_by_writes_equals_a_rebuild(seeded: Workspace) -> None:
+    """Every write path keeps queue_state exactly what deriving it afresh gives."""
+    rng = random.Random(7)
+    people = ["ana", "ben", "chen", "eve", "fay"]
+    for p in people[3:]:
+        seeded.store.upsert_rater(Rater(id=p, name=p))
+    version = seeded.schema_version
+    for step in range(120):
+        op = rng.choice(["label", "label", "skip", "import", "audit", "check", "reopen", "ingest"])
+        who = rng.choice(people)
+        if op in ("label", "skip"):
+            item = queue.next_item(seeded, who)
+            if item is not None and op == "label":
+                label_all(seeded, who, item)
+            elif item is not None:
+                queue.skip(seeded, who, item, "not sure")
+        elif op == "import":
+            item = rng.choice(seeded.store.transcript_ids())
+            seeded.store.add_labels(
+                [
+                    Label(
+                        transcript_id=item,
+                        rater=who,
+                        dimension="extortion",
+                        value="none",
+                        schema_version=version,
+                    )
+                ]
+            )
+        elif op in ("audit", "check"):
+            items = rng.sample(seeded.store.transcript_ids(), 2)
+            seeded.store.enqueue(items, "audit" if op == "audit" else "gold-check")
+        elif op == "reopen":
+            item = rng.choice(seeded.store.transcript_ids())
+            seeded.store.reopen(item, [who], "please look again")
+        else:
+            seeded.store.ingest_file(
+                f"more{step}.jsonl", "jsonl", [Record(transcript=make_transcript(f"n{step}"))]
+            )
+        kept = _queue_snapshot(seeded)
+        seeded.store.rebuild_queue()
+        assert _queue_snapshot(seeded) == kept, f"step {step}: {op} by {who}"
+    holders = seeded.store.df("SELECT holders FROM queue_state")["holders"]
+    assert holders.max() >= 2 and (holders == 0).any()  # the mix exercised the counts
+
+
+def test_labels_without_assignments_hold_their_items(seeded: Workspace) -> None:
+    """Imported labels count against k and keep their rater from being offered the item."""
+    version = seeded.schema_version
+    k = seeded.schema.project.raters_per_item
+    seeded.store.add_labels(
+        [
+            Label(
+                transcript_id=t,
+                rater=r,
+                dimension="extortion",
+                value="none",
+                schema_version=version,
+            )
+            for t in seeded.store.transcript_ids()
+            for r in ["ana", "ben", "chen"][: k - 1]
+        ]
+    )
+    assert queue.next_item(seeded, "ana") is None
+    offered = []
+    for p in ["p1", "p2"]:
+        seeded.store.upsert_rater(Rater(id=p, name=p))
+        while (item := queue.next_item(seeded, p)) is not None:
+            offered.append((p, item))
+            label_all(seeded, p, item)
+    assert len(offered) == 10  # one more rater per item reaches k

@@ -131,3 +131,48 @@ def test_search_falls_back_to_ilike_without_fts(
     monkeypatch.setattr(Store, "_fts_ready", lambda self: False)
     assert seeded.store.text_search("text 2 of t03") == ["t03"]
     assert seeded.store.text_search("100%") == []
+
+
+def test_queue_state_migration_counts_what_was_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database from before 0004 gets its queue state from the labels and assignments."""
+    db = tmp_path / "old.duckdb"
+    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:3])
+    old = Store.open(db)
+    old.con.execute(
+        "INSERT INTO transcripts (id, source_format, source_ref, batch_id, n_messages, n_chars)"
+        " SELECT 't' || i, 'jsonl', 'x', 'b', 1, 1 FROM range(3) r(i)"
+    )
+    # t0: labeled by two raters via import (no assignments); t1: one open assignment;
+    # t2: labeled by three, then sent to audit.
+    old.con.execute(
+        "INSERT INTO labels (transcript_id, rater, dimension, value, schema_version, created_at)"
+        " VALUES ('t0', 'a', 'extortion', 'none', 1, TIMESTAMPTZ '2026-01-01 00:00:00+00'),"
+        " ('t0', 'b', 'extortion', 'none', 1, TIMESTAMPTZ '2026-01-01 00:00:00+00'),"
+        " ('t2', 'a', 'extortion', 'none', 1, TIMESTAMPTZ '2026-01-01 00:00:00+00'),"
+        " ('t2', 'b', 'extortion', 'none', 1, TIMESTAMPTZ '2026-01-01 00:00:00+00'),"
+        " ('t2', 'c', 'extortion', 'none', 1, TIMESTAMPTZ '2026-01-01 00:00:00+00')"
+    )
+    old.con.execute(
+        "INSERT INTO assignments VALUES ('t1', 'c', 'main', 'open', FALSE, NULL,"
+        " TIMESTAMPTZ '2026-01-02 00:00:00+00', TIMESTAMPTZ '2026-01-02 00:00:00+00')"
+    )
+    old.con.execute(
+        "INSERT INTO queue_items VALUES ('t2', 'audit', 0.5, 'check',"
+        " TIMESTAMPTZ '2026-01-03 00:00:00+00')"
+    )
+    old.close()
+    monkeypatch.undo()
+    new = Store.open(db)
+    state = new.con.execute(
+        "SELECT transcript_id, priority, holders FROM queue_state ORDER BY 1"
+    ).fetchall()
+    assert state == [("t0", 2, 2), ("t1", 2, 1), ("t2", 0, 0)]
+    held = new.con.execute(
+        "SELECT transcript_id, rater, queue, state, labeled FROM assignments ORDER BY 1, 2"
+    ).fetchall()
+    assert held[:2] == [("t0", "a", "import", "done", True), ("t0", "b", "import", "done", True)]
+    assert new.claim_next("a", 3, 1) == "t1"  # a holds t0 and t2 through its labels
+    assert new.claim_next("d", 3, 1) == "t2"  # audit first, to a new rater
+    new.close()
