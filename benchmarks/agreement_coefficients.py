@@ -1,10 +1,13 @@
 """Every agreement coefficient for one dimension, and alpha alone against `krippendorff`.
 
 "All coefficients" is what the agreement report computes per dimension apart from the
-bootstrap (timed in `bootstrap_ci`): Krippendorff's alpha, percent agreement, Fleiss'
-kappa, Gwet's AC1 and mean pairwise Cohen's kappa, on the items with two or more
-ratings, from the list-of-rows table the report builds. `krippendorff.alpha` gets its
-own natural input (a raters × items float array with NaN), built before the clock starts.
+bootstrap (timed in `bootstrap_ci`), starting from the ratings as the store hands them
+over (transcript, rater, value rows): encoding them once (`agreement_report.units`), then
+Krippendorff's alpha, percent agreement, Fleiss' kappa, Gwet's AC1 and mean pairwise
+Cohen's kappa on the items with two or more ratings. For "alpha alone" both libraries
+get the ratings already encoded, in their own layout, built before the clock starts:
+ours items × raters integer codes (-1 missing), `krippendorff`'s raters × items floats
+(NaN missing).
 Targets (issue 8): all ≤ 0.5 s; alpha ≤ 1.0 × `krippendorff.alpha` on the same data.
 """
 
@@ -15,12 +18,14 @@ from typing import Any
 
 from benchmarks.core import Context, Figure, Target, seconds
 from benchmarks.gen_ratings import Ratings, generate
-from labels import agreement
+from labels import agreement, agreement_report
 
 
 def all_coefficients(ratings: Ratings) -> dict[str, float]:
     """The coefficients `agreement_report.dimension_figures` computes, without the CI."""
-    table, dim = ratings.pairable, ratings.dim
+    dim = ratings.dim
+    codes, _ = agreement_report.units(ratings.frame, dim)
+    table = agreement_report.pairable(codes)
     cats = dim.scale
     return {
         "alpha": agreement.krippendorff_alpha(table, level=dim.level, categories=cats),
@@ -33,7 +38,7 @@ def all_coefficients(ratings: Ratings) -> dict[str, float]:
 
 def ours_alpha(ratings: Ratings) -> float:
     dim = ratings.dim
-    return agreement.krippendorff_alpha(ratings.units, level=dim.level, categories=dim.scale)
+    return agreement.krippendorff_alpha(ratings.codes, level=dim.level, categories=dim.scale)
 
 
 def their_alpha(ratings: Ratings) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from labels import schema as schema_mod
 from labels.schema import Dimension
@@ -14,16 +15,18 @@ AGREE = 0.75  # chance a rater gives the item's true value rather than a random 
 
 @dataclass(frozen=True)
 class Ratings:
-    """The same ratings in the two shapes the two libraries take."""
+    """The same ratings in the shapes the agreement code and `krippendorff` take."""
 
     dim: Dimension
-    units: list[list[str | None]]  # ours: one row per item, None where missing
+    frame: pd.DataFrame  # as the store gives them: transcript_id, rater, value
+    codes: np.ndarray  # ours, encoded: items × raters scale positions, -1 missing
     reliability: np.ndarray  # krippendorff's: raters × items, codes as floats, NaN missing
 
     @property
-    def pairable(self) -> list[list[str | None]]:
+    def pairable(self) -> np.ndarray:
         """Items with at least two ratings (what the agreement report passes on)."""
-        return [u for u in self.units if sum(v is not None for v in u) >= 2]
+        kept: np.ndarray = self.codes[(self.codes >= 0).sum(axis=1) >= 2]
+        return kept
 
 
 def extortion() -> Dimension:
@@ -41,7 +44,13 @@ def generate(n: int, raters: int, missing: float, seed: int = 4) -> Ratings:
     agrees = rng.random((n, raters)) < AGREE
     codes = np.where(agrees, truth, rng.integers(0, k, (n, raters)))
     absent = rng.random((n, raters)) < missing
-    names = np.array(dim.scale, dtype=object)[codes]
-    names[absent] = None
     reliability = np.where(absent, np.nan, codes.astype(np.float64)).T.copy()
-    return Ratings(dim, names.tolist(), reliability)
+    item, rater = np.nonzero(~absent)
+    frame = pd.DataFrame(
+        {
+            "transcript_id": pd.Series(item).map("item-{:06d}".format),
+            "rater": pd.Series(rater).map("rater-{}".format),
+            "value": np.array(dim.scale, dtype=object)[codes[item, rater]],
+        }
+    )
+    return Ratings(dim, frame, np.where(absent, -1, codes).astype(np.int64), reliability)

@@ -8,6 +8,10 @@ unused values still count (for weighted kappa, Gwet's AC1 and the ordinal scale 
 When `categories` is None the sorted distinct observed values are used. A rating that is
 not one of the given categories raises `ValueError`.
 
+`units` may also come already encoded: a 2-D integer numpy array of positions in
+`categories`, -1 where missing (without `categories`, the positions are the categories).
+Callers that hold many ratings (the agreement report) encode once and pass the codes on.
+
 Every coefficient is derived from one integer encoding of the ratings (`encode`) and the
 per-item category counts (`category_counts`), so 100,000 items take tens of milliseconds.
 
@@ -31,15 +35,14 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
-Units = Sequence[Sequence[Hashable]]
+IntArray = npt.NDArray[np.int64]
+Units = Sequence[Sequence[Hashable]] | IntArray
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
 Weights = Literal["linear", "quadratic"]
 FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 LEVELS: tuple[str, ...] = ("nominal", "ordinal", "interval", "ratio")
 _UNMATCHED = -2
-_BOOTSTRAP_CELLS = 4_000_000  # resampled item indices held in memory at once
 
 
 def _is_missing(value: object) -> bool:
@@ -47,7 +50,7 @@ def _is_missing(value: object) -> bool:
     return value is None or (isinstance(value, float | np.floating) and math.isnan(value))
 
 
-def _observed_categories(units: Units) -> list[Hashable]:
+def _observed_categories(units: Sequence[Sequence[Hashable]]) -> list[Hashable]:
     """Sorted distinct non-missing values; mixed, unorderable types sort by (type, repr)."""
     seen = {v for v in set(chain.from_iterable(units)) if not _is_missing(v)}
     try:
@@ -56,7 +59,7 @@ def _observed_categories(units: Units) -> list[Hashable]:
         return sorted(seen, key=lambda v: (type(v).__name__, repr(v)))
 
 
-def _resolve_unmatched(units: Units, codes: IntArray) -> None:
+def _resolve_unmatched(units: Sequence[Sequence[Hashable]], codes: IntArray) -> None:
     """Codes left unmatched are NaN-missing (set to -1) or unknown values (raise)."""
     for i, j in zip(*np.nonzero(codes == _UNMATCHED), strict=True):
         value = units[i][j]
@@ -71,8 +74,11 @@ def encode(
     """(n_items, n_raters) int array of category positions (-1 = missing), and the categories.
 
     Ragged rows are padded with -1. Raises `ValueError` for duplicate categories or a
-    rating outside the given categories.
+    rating outside the given categories. Integer codes (see the module docstring) are
+    checked and returned as they are.
     """
+    if isinstance(units, np.ndarray):
+        return _checked_codes(units, categories)
     cats = _observed_categories(units) if categories is None else list(categories)
     lookup: dict[Hashable, int] = {c: i for i, c in enumerate(cats)}
     if len(lookup) != len(cats):
@@ -91,6 +97,22 @@ def encode(
     if (codes == _UNMATCHED).any():
         _resolve_unmatched(units, codes)
     return codes, cats
+
+
+def _checked_codes(
+    codes: IntArray, categories: Sequence[Hashable] | None
+) -> tuple[IntArray, list[Hashable]]:
+    """Already-encoded ratings, validated against their categories."""
+    if categories is None:  # positions stand for themselves (enough for percent agreement)
+        categories = range(int(codes.max(initial=-1)) + 1)
+    cats = list(categories)
+    if len(set(cats)) != len(cats):
+        raise ValueError("categories contain duplicates")
+    if codes.ndim != 2 or not np.issubdtype(codes.dtype, np.integer):
+        raise ValueError("encoded ratings must be a 2-D integer array")
+    if codes.size and (codes.min() < -1 or codes.max() >= len(cats)):
+        raise ValueError(f"encoded ratings must lie in -1..{len(cats) - 1}")
+    return codes.astype(np.int64, copy=False), cats
 
 
 def category_counts(codes: IntArray, n_categories: int) -> FloatArray:
@@ -277,8 +299,8 @@ def _kappa_from_codes(a: IntArray, b: IntArray, w: FloatArray) -> float:
 
 
 def cohen_kappa(
-    rater_a: Sequence[Hashable],
-    rater_b: Sequence[Hashable],
+    rater_a: Sequence[Hashable] | IntArray,
+    rater_b: Sequence[Hashable] | IntArray,
     categories: Sequence[Hashable] | None = None,
     weights: Weights | None = None,
 ) -> float:
@@ -286,12 +308,18 @@ def cohen_kappa(
 
     Weighted variants weight disagreement by the distance between category positions in
     `categories` (so unused categories widen the scale). Items missing on either side are
-    dropped. Raises `ValueError` when the two sequences differ in length. No shared item,
+    dropped. Two 1-D integer arrays are read as codes (see the module docstring).
+    Raises `ValueError` when the two sequences differ in length. No shared item,
     or chance disagreement 0 (both raters always in one and the same category) -> nan.
     """
     if len(rater_a) != len(rater_b):
         raise ValueError("rater_a and rater_b must have the same length")
-    codes, cats = encode(list(zip(rater_a, rater_b, strict=True)), categories)
+    both = (
+        np.column_stack((rater_a, rater_b))
+        if isinstance(rater_a, np.ndarray) and isinstance(rater_b, np.ndarray)
+        else list(zip(rater_a, rater_b, strict=True))
+    )
+    codes, cats = encode(both, categories)
     if codes.shape[0] == 0:
         return math.nan
     return _kappa_from_codes(codes[:, 0], codes[:, 1], _disagreement_weights(len(cats), weights))
@@ -343,9 +371,8 @@ def bootstrap_ci(
     """Percentile bootstrap interval of `statistic(units)`, resampling items with replacement.
 
     Each resample draws `rng.integers(0, len(units), len(units))` from
-    `numpy.random.default_rng(seed)`, so results are deterministic per seed (and
-    `bootstrap_alpha_ci` draws the same items). Resamples where the statistic is nan are
-    ignored; no items or all nan -> (nan, nan).
+    `numpy.random.default_rng(seed)`, so results are deterministic per seed. Resamples
+    where the statistic is nan are ignored; no items or all nan -> (nan, nan).
     """
     _check_bootstrap(n_resamples, confidence)
     n = len(units)
@@ -354,7 +381,10 @@ def bootstrap_ci(
     rng = np.random.default_rng(seed)
     stats = np.empty(n_resamples)
     for b in range(n_resamples):
-        stats[b] = statistic([units[i] for i in rng.integers(0, n, size=n)])
+        drawn = rng.integers(0, n, size=n)
+        stats[b] = statistic(
+            units[drawn] if isinstance(units, np.ndarray) else [units[i] for i in drawn]
+        )
     return _percentile_interval(stats, confidence)
 
 
@@ -379,10 +409,13 @@ def bootstrap_alpha_ci(
 ) -> tuple[float, float]:
     """Fast percentile bootstrap interval for `krippendorff_alpha`.
 
-    Draws exactly the same item resamples as `bootstrap_ci(seed=seed)`, but sums each
-    resample's coincidence matrix from precomputed per-item contributions (items grouped
-    by their category-count pattern) instead of recomputing from the ratings, so it agrees
-    with the generic path up to float rounding. Same nan conventions as `bootstrap_ci`.
+    Resampling n items with replacement means drawing how often each item is taken, a
+    multinomial over the items; items with the same category-count pattern contribute
+    the same coincidences, so each resample draws how often each *pattern* is taken,
+    `rng.multinomial(n, share of items per pattern)`, and sums precomputed per-pattern
+    coincidence matrices. The resamples follow the same distribution as `bootstrap_ci`'s
+    (not the same draws), at a cost that does not grow with the items. Deterministic per
+    seed; same nan conventions as `bootstrap_ci`.
     """
     _check_bootstrap(n_resamples, confidence)
     counts, values = _alpha_setup(units, level, categories)
@@ -390,18 +423,11 @@ def bootstrap_alpha_ci(
     if n == 0 or k == 0:
         return math.nan, math.nan
     pattern_of, contributions = _item_patterns(counts)
-    n_patterns = contributions.shape[0]
+    share = np.bincount(pattern_of, minlength=contributions.shape[0]) / n
     rng = np.random.default_rng(seed)
-    chunk = max(1, _BOOTSTRAP_CELLS // n)
-    stats = []
-    for start in range(0, n_resamples, chunk):
-        size = min(chunk, n_resamples - start)
-        drawn = pattern_of[rng.integers(0, n, size=(size, n))]
-        drawn += n_patterns * np.arange(size, dtype=np.int64)[:, None]
-        multiplicity = np.bincount(drawn.ravel(), minlength=size * n_patterns)
-        coincidences = multiplicity.reshape(size, n_patterns) @ contributions
-        stats.append(_alpha_from(coincidences.reshape(size, k, k), level, values))
-    return _percentile_interval(np.concatenate(stats), confidence)
+    multiplicity = rng.multinomial(n, share, size=n_resamples).astype(np.float64)
+    coincidences = (multiplicity @ contributions).reshape(n_resamples, k, k)
+    return _percentile_interval(_alpha_from(coincidences, level, values), confidence)
 
 
 def interpret_alpha(alpha: float) -> str:

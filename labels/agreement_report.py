@@ -9,59 +9,73 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from labels import agreement
+from labels.agreement import IntArray
 from labels.schema import Dimension
 from labels.workspace import Workspace
 
-Units = list[list[str | None]]
 
+def units(labels: pd.DataFrame, dim: Dimension) -> tuple[IntArray, list[str]]:
+    """(items × raters codes of `dim.scale`, -1 where missing; rater ids) for one dimension.
 
-def units(labels: pd.DataFrame, dim: Dimension) -> tuple[Units, list[str]]:
-    """(items × raters ratings with None for missing, rater ids) for one dimension."""
-    rows = labels[(labels["dimension"] == dim.name) & ~labels["value"].isin(dim.na_values)]
+    `labels` has transcript_id, rater and value (and dimension, when it holds several),
+    oldest first: the last row per transcript and rater is the current one. Encoded once
+    here, so every coefficient works on integers. Items and raters come in sorted order.
+    """
+    rows = labels[labels["dimension"] == dim.name] if "dimension" in labels else labels
+    rows = rows[~rows["value"].isin(dim.na_values)]
     if rows.empty:
-        return [], []
-    # One current label per transcript and rater: a plain pivot, no aggregation needed.
+        return np.empty((0, 0), dtype=np.int64), []
     latest = rows.drop_duplicates(["transcript_id", "rater"], keep="last")
-    wide = latest.pivot(index="transcript_id", columns="rater", values="value")
-    cells = wide.to_numpy(dtype=object)
-    cells[pd.isna(cells)] = None
-    table: Units = cells.tolist()
-    return table, [str(c) for c in wide.columns]
+    codes = pd.Categorical(latest["value"], categories=dim.scale).codes.astype(np.int64)
+    if (codes < 0).any():
+        stray = latest["value"].to_numpy()[codes < 0][0]
+        raise ValueError(f"rating {stray!r} is not one of the values of {dim.name}")
+    items, _ = pd.factorize(latest["transcript_id"], sort=True)
+    columns, raters = pd.factorize(latest["rater"], sort=True)
+    table = np.full((int(items.max()) + 1, len(raters)), -1, dtype=np.int64)
+    table[items, columns] = codes
+    return table, [str(r) for r in raters]
+
+
+def pairable(table: IntArray) -> IntArray:
+    """The items with two or more ratings (the only ones agreement can use)."""
+    kept: IntArray = table[(table >= 0).sum(axis=1) >= 2]
+    return kept
 
 
 def dimension_figures(
-    table: Units, dim: Dimension, n_resamples: int = 1000, seed: int = 0
+    table: IntArray, dim: Dimension, n_resamples: int = 1000, seed: int = 0
 ) -> dict[str, Any]:
     """Every coefficient for one dimension, with a bootstrap 95% CI on alpha."""
     cats = dim.scale
-    pairable = [u for u in table if sum(v is not None for v in u) >= 2]
-    alpha = agreement.krippendorff_alpha(pairable, level=dim.level, categories=cats)
+    pairs = pairable(table)
+    alpha = agreement.krippendorff_alpha(pairs, level=dim.level, categories=cats)
     low, high = agreement.bootstrap_alpha_ci(
-        pairable, level=dim.level, categories=cats, n_resamples=n_resamples, seed=seed
+        pairs, level=dim.level, categories=cats, n_resamples=n_resamples, seed=seed
     )
     return {
-        "items": len(pairable),
+        "items": len(pairs),
         "alpha": alpha,
         "alpha_ci": [low, high],
-        "percent_agreement": agreement.percent_agreement(pairable),
-        "fleiss_kappa": agreement.fleiss_kappa(pairable, categories=cats),
-        "gwet_ac1": agreement.gwet_ac1(pairable, categories=cats),
-        "mean_cohen_kappa": agreement.mean_pairwise_cohen_kappa(pairable, categories=cats),
+        "percent_agreement": agreement.percent_agreement(pairs),
+        "fleiss_kappa": agreement.fleiss_kappa(pairs, categories=cats),
+        "gwet_ac1": agreement.gwet_ac1(pairs, categories=cats),
+        "mean_cohen_kappa": agreement.mean_pairwise_cohen_kappa(pairs, categories=cats),
         "reading": agreement.interpret_alpha(alpha),
     }
 
 
 def report(ws: Workspace, dimension: str | None = None, n_resamples: int = 1000) -> dict[str, Any]:
     """`{"dimensions": {name: figures}}` over each rater's current labels."""
-    labels = ws.store.current_labels()
     out: dict[str, Any] = {}
     for dim in ws.schema.dimensions:
         if dimension and dim.name != dimension:
             continue
-        table, raters = units(labels, dim)
+        table, raters = units(ws.store.current_values(dim.name), dim)
         figures = dimension_figures(table, dim, n_resamples)
         out[dim.name] = {
             "items": figures.pop("items"),
@@ -74,13 +88,13 @@ def report(ws: Workspace, dimension: str | None = None, n_resamples: int = 1000)
 
 def per_rater(ws: Workspace, dim: Dimension) -> pd.DataFrame:
     """Each rater's Cohen's kappa with every other rater on shared items, and their mean."""
-    table, raters = units(ws.store.current_labels(dim.name), dim)
+    table, raters = units(ws.store.current_values(dim.name), dim)
     rows = []
     for i, rater in enumerate(raters):
         kappas = [
             agreement.cohen_kappa(
-                [u[i] for u in table],
-                [u[j] for u in table],
+                table[:, i],
+                table[:, j],
                 dim.scale,
                 weights="linear" if dim.level == "ordinal" else None,
             )
@@ -91,7 +105,7 @@ def per_rater(ws: Workspace, dim: Dimension) -> pd.DataFrame:
         rows.append(
             {
                 "rater": rater,
-                "items": sum(u[i] is not None for u in table),
+                "items": int((table[:, i] >= 0).sum()),
                 "mean_kappa_with_others": sum(finite) / len(finite) if finite else math.nan,
             }
         )
@@ -113,7 +127,7 @@ def over_time(ws: Workspace, dim: Dimension, freq: str = "D") -> pd.DataFrame:
         upto = history[history["period"] <= period].sort_values("created_at")
         current = upto.drop_duplicates(["transcript_id", "rater"], keep="last")
         table, _ = units(current, dim)
-        pairable = [u for u in table if sum(v is not None for v in u) >= 2]
-        alpha = agreement.krippendorff_alpha(pairable, level=dim.level, categories=dim.scale)
-        rows.append({"period": period, "items": len(pairable), "alpha": alpha})
+        pairs = pairable(table)
+        alpha = agreement.krippendorff_alpha(pairs, level=dim.level, categories=dim.scale)
+        rows.append({"period": period, "items": len(pairs), "alpha": alpha})
     return pd.DataFrame(rows)

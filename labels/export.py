@@ -42,10 +42,11 @@ def gold_table(ws: Workspace, dimension: str | None = None) -> pd.DataFrame:
     `rater_values` is JSON text here; the JSONL writer nests it as an object.
     """
     table = ws.store.gold_with_sources(dimension)
-    yes_no = {(d.name, v): d.binary(v) for d in ws.schema.dimensions for v in d.value_names}
-    table["binary_value"] = [
-        yes_no.get((d, v)) for d, v in zip(table["dimension"], table["value"], strict=True)
-    ]
+    yes_no = pd.DataFrame(
+        [(d.name, v, d.binary(v)) for d in ws.schema.dimensions for v in d.value_names],
+        columns=["dimension", "value", "binary_value"],
+    )
+    table = table.merge(yes_no, how="left", on=["dimension", "value"])
     human = table["method"].isin(["adjudicated", "audit"])
     table["adjudicator"] = table["who"].where(human, None)
     return table[GOLD_COLUMNS]

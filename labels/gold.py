@@ -159,11 +159,8 @@ def mark_unclear(ws: Workspace, who: str, transcript_id: str, dimension: str, no
 
 def undecided_counts(ws: Workspace) -> dict[str, int]:
     """Per dimension, how many labeled item-dimensions have no gold yet."""
-    labeled = ws.store.current_labels()[["transcript_id", "dimension"]].drop_duplicates()
-    decided = ws.store.current_gold()[["transcript_id", "dimension"]]
-    left = labeled.merge(decided, how="left", indicator=True)
-    left = left[left["_merge"] == "left_only"]
-    return {d: int((left["dimension"] == d).sum()) for d in ws.schema.names}
+    left = ws.store.undecided()
+    return {d: left.get(d, 0) for d in ws.schema.names}
 
 
 def adjudication_queue(ws: Workspace, rule: Rule) -> pd.DataFrame:

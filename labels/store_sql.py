@@ -177,20 +177,23 @@ LIKE_SEARCH = (
 )
 
 # Current gold with provenance, for export. Parameters: dimension, dimension, dimension, dimension.
+# (arg_max and list_sort rather than window functions and ORDER BY inside the aggregate:
+# a third of the time on a million labels.)
 GOLD_EXPORT = """
 WITH g AS (
-    SELECT *, row_number() OVER (PARTITION BY transcript_id, dimension
-                                 ORDER BY created_at DESC, id DESC) AS rn
-    FROM gold WHERE dimension = ? OR ? IS NULL
+    SELECT transcript_id, dimension, max(created_at) AS created_at,
+           arg_max(value, (created_at, id)) AS value, arg_max(method, (created_at, id)) AS method,
+           arg_max(who, (created_at, id)) AS who, arg_max(note, (created_at, id)) AS note,
+           arg_max(schema_version, (created_at, id)) AS schema_version
+    FROM gold WHERE dimension = ? OR ? IS NULL GROUP BY ALL
 ), cur AS (
-    SELECT transcript_id, dimension, rater, value, row_number() OVER (
-        PARTITION BY transcript_id, dimension, rater ORDER BY created_at DESC, id DESC) AS rn
-    FROM labels WHERE dimension = ? OR ? IS NULL
+    SELECT transcript_id, dimension, rater, arg_max(value, (created_at, id)) AS value
+    FROM labels WHERE dimension = ? OR ? IS NULL GROUP BY ALL
 ), votes AS (
     SELECT transcript_id, dimension, count(*) AS n_raters,
-           to_json(map_from_entries(list(struct_pack(k := rater, v := value) ORDER BY rater)))
+           to_json(map_from_entries(list_sort(list(struct_pack(k := rater, v := value)))))
                AS rater_values
-    FROM cur WHERE rn = 1 GROUP BY transcript_id, dimension
+    FROM cur GROUP BY ALL
 )
 SELECT g.transcript_id, t.source_format AS source, t.source_ref, g.dimension, g.value,
        g.method, g.who, g.note, g.schema_version,
@@ -199,7 +202,6 @@ SELECT g.transcript_id, t.source_format AS source, t.source_ref, g.dimension, g.
 FROM g
 LEFT JOIN transcripts t ON t.id = g.transcript_id
 LEFT JOIN votes v USING (transcript_id, dimension)
-WHERE g.rn = 1
 ORDER BY g.transcript_id, g.dimension
 """
 
