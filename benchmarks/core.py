@@ -110,7 +110,6 @@ class Figure:
     baseline_what: str = ""
     baseline_runs: list[float] = field(default_factory=list)
     note: str = ""
-    pending: bool = False  # measured through a stand-in for a module that does not exist yet
     error: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
 
@@ -133,8 +132,7 @@ class Figure:
         value, limit = self.value, self.limit
         if value is None or limit is None:
             return "n/a"
-        verdict = "PASS" if value <= limit else "MISS"
-        return f"{verdict} (stand-in)" if self.pending else verdict
+        return "PASS" if value <= limit else "MISS"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -152,7 +150,6 @@ class Figure:
             },
             "ratio_to_baseline": _ratio(self.value, self.baseline),
             "status": self.status,
-            "pending": self.pending,
             "note": self.note,
             "error": self.error,
             "details": self.details,
