@@ -70,6 +70,7 @@ class Store:
         self.con = con
         self.path = path
         self._lock = lock
+        self._open = False  # a transaction is open on this connection
 
     # -- connection -------------------------------------------------------
 
@@ -120,17 +121,29 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """BEGIN … COMMIT, rolled back on any exception."""
+        """BEGIN … COMMIT, rolled back on any exception; inside another, part of that one."""
+        if self._open:
+            yield
+            return
         self.con.execute("BEGIN TRANSACTION")
+        self._open = True
         try:
             yield
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
+        finally:
+            self._open = False
         self.con.execute("COMMIT")
 
     def retrying(self, work: Callable[[], T], attempts: int = 8) -> T:
-        """Run `work` in a transaction, retrying DuckDB transaction conflicts."""
+        """Run `work` in a transaction, retrying DuckDB transaction conflicts.
+
+        Inside an open transaction `work` simply runs: a conflict aborts the whole
+        transaction, so only the outermost `retrying` can try again.
+        """
+        if self._open:
+            return work()
         for attempt in range(attempts):
             try:
                 with self.transaction():
@@ -590,16 +603,15 @@ class Store:
     def finish_assignment(
         self, transcript_id: str, rater: str, state: str, flagged: bool = False, note: str = ""
     ) -> None:
-        """Set a rater's assignment to open, done or skipped (creating it if absent).
-
-        Call inside a transaction: the queue state is refreshed with it.
-        """
+        """Set a rater's assignment to open, done or skipped (creating it if absent)."""
         now = utcnow()
-        self.con.execute(
-            sql.SET_ASSIGNMENT,
-            [transcript_id, rater, "main", state, flagged, note or None, now, now, False],
-        )
-        self._refresh_queue([transcript_id])
+        params = [transcript_id, rater, "main", state, flagged, note or None, now, now, False]
+
+        def work() -> None:
+            self.con.execute(sql.SET_ASSIGNMENT, params)
+            self._refresh_queue([transcript_id])
+
+        self.retrying(work)
 
     def submit(self, labels: list[Label], flagged: bool = False, note: str = "") -> None:
         """Append a rater's labels for one item and close their assignment, atomically."""
@@ -652,15 +664,6 @@ class Store:
         reason: str = "",
     ) -> int:
         """Put transcripts on the audit or gold-check queue; returns how many were new."""
-        return self.retrying(lambda: self._enqueue(transcript_ids, queue, probs, reason))
-
-    def _enqueue(
-        self,
-        transcript_ids: list[str],
-        queue: str,
-        probs: list[float] | None = None,
-        reason: str = "",
-    ) -> int:
         rows = pa.table(
             {
                 "transcript_id": transcript_ids,
@@ -674,12 +677,16 @@ class Store:
                 ),
             }
         )
-        with self._arrow("q_rows", rows):
-            row = self.con.execute(
-                "INSERT OR IGNORE INTO queue_items SELECT * FROM q_rows"
-            ).fetchone()
-        self._refresh_queue(transcript_ids, queued=True)
-        return int(row[0]) if row else 0
+
+        def work() -> int:
+            with self._arrow("q_rows", rows):
+                row = self.con.execute(
+                    "INSERT OR IGNORE INTO queue_items SELECT * FROM q_rows"
+                ).fetchone()
+            self._refresh_queue(transcript_ids, queued=True)
+            return int(row[0]) if row else 0
+
+        return self.retrying(work)
 
     def _refresh_queue(
         self, transcript_ids: list[str], *, new: bool = False, queued: bool = False
@@ -908,7 +915,7 @@ class Store:
             )
             with self._arrow("a_rows", rows):
                 self.con.execute("INSERT INTO audit_items SELECT * FROM a_rows")
-            return self._enqueue(
+            return self.enqueue(
                 rows["transcript_id"].to_pylist(),
                 "audit",
                 rows["inclusion_prob"].to_pylist(),

@@ -123,6 +123,17 @@ def test_audited_items_go_to_k_new_raters(seeded: Workspace) -> None:
     assert queue.next_item(seeded, newcomers[k]) is None  # k fresh raters, then closed
 
 
+def imported(ws: Workspace, item: str, rater: str) -> Label:
+    """A label as an import brings it: no assignment behind it."""
+    return Label(
+        transcript_id=item,
+        rater=rater,
+        dimension="extortion",
+        value="none",
+        schema_version=ws.schema_version,
+    )
+
+
 def _queue_snapshot(ws: Workspace) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
     state = ws.store.con.execute(
         "SELECT * REPLACE (audit_since::VARCHAR AS audit_since) FROM queue_state ORDER BY 1"
@@ -139,7 +150,6 @@ def test_queue_state_kept_by_writes_equals_a_rebuild(seeded: Workspace) -> None:
     people = ["ana", "ben", "chen", "eve", "fay"]
     for p in people[3:]:
         seeded.store.upsert_rater(Rater(id=p, name=p))
-    version = seeded.schema_version
     for step in range(120):
         op = rng.choice(["label", "label", "skip", "import", "audit", "check", "reopen", "ingest"])
         who = rng.choice(people)
@@ -151,17 +161,7 @@ def test_queue_state_kept_by_writes_equals_a_rebuild(seeded: Workspace) -> None:
                 queue.skip(seeded, who, item, "not sure")
         elif op == "import":
             item = rng.choice(seeded.store.transcript_ids())
-            seeded.store.add_labels(
-                [
-                    Label(
-                        transcript_id=item,
-                        rater=who,
-                        dimension="extortion",
-                        value="none",
-                        schema_version=version,
-                    )
-                ]
-            )
+            seeded.store.add_labels([imported(seeded, item, who)])
         elif op in ("audit", "check"):
             items = rng.sample(seeded.store.transcript_ids(), 2)
             seeded.store.enqueue(items, "audit" if op == "audit" else "gold-check")
@@ -181,17 +181,10 @@ def test_queue_state_kept_by_writes_equals_a_rebuild(seeded: Workspace) -> None:
 
 def test_labels_without_assignments_hold_their_items(seeded: Workspace) -> None:
     """Imported labels count against k and keep their rater from being offered the item."""
-    version = seeded.schema_version
     k = seeded.schema.project.raters_per_item
     seeded.store.add_labels(
         [
-            Label(
-                transcript_id=t,
-                rater=r,
-                dimension="extortion",
-                value="none",
-                schema_version=version,
-            )
+            imported(seeded, t, r)
             for t in seeded.store.transcript_ids()
             for r in ["ana", "ben", "chen"][: k - 1]
         ]

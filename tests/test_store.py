@@ -176,3 +176,20 @@ def test_queue_state_migration_counts_what_was_there(
     assert new.claim_next("a", 3, 1) == "t1"  # a holds t0 and t2 through its labels
     assert new.claim_next("d", 3, 1) == "t2"  # audit first, to a new rater
     new.close()
+
+
+def test_a_transaction_inside_another_is_part_of_it(seeded: Workspace) -> None:
+    """Writes that open their own transaction join an outer one: all of it, or none."""
+    store = seeded.store
+
+    def work() -> None:
+        store.enqueue(["t01"], "audit", [0.5], reason="check")  # its own retrying, nested
+        store.finish_assignment("t01", "ana", "skipped", note="nested")
+        raise RuntimeError("stop after both writes")
+
+    with pytest.raises(RuntimeError):
+        store.retrying(work)
+    assert store.scalar("SELECT count(*) FROM queue_items") == 0
+    assert store.scalar("SELECT count(*) FROM assignments") == 0
+    store.retrying(lambda: store.enqueue(["t01"], "audit", [0.5], reason="check"))
+    assert store.scalar("SELECT priority FROM queue_state WHERE transcript_id = 't01'") == 0
