@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -17,12 +18,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from labels import ingest
+from labels.ingest import jsonl_fast
 from labels.models import Evidence, GraderVerdict, IngestReport, Label, Rater, Rejection, utcnow
 from labels.schema import Schema
-from labels.store import Store, StoreError
+from labels.store import FileResult, Store, StoreError
 
 FileCallback = Callable[[Path, int, int], None]
 """Called with (file, index, total) as each input file starts."""
+log = logging.getLogger("goldset")
 
 
 def ingest_paths(
@@ -52,9 +55,7 @@ def ingest_paths(
             on_file(path, index, len(inputs))
         report.files += 1
         try:
-            result = store.ingest_file(
-                str(path), source_format, ingest.parse(path, source_format), on_record
-            )
+            result = _ingest_file(store, path, source_format, on_record)
         except ingest.UnusableInput as exc:
             report.rejected.append(Rejection(file=exc.path, where="file", reason=exc.reason))
             continue
@@ -66,6 +67,42 @@ def ingest_paths(
         report.grader_verdicts += result.grader_verdicts
         report.rejected.extend(result.rejected)
     return report
+
+
+def _ingest_file(
+    store: Store, path: Path, source_format: str, on_record: Callable[[], None] | None
+) -> FileResult:
+    """One file in one transaction: JSONL through the fast reader when it accepts the file."""
+    records = ingest.parse(path, source_format)  # checks the path before anything is read
+    if source_format == "jsonl" and jsonl_fast.enabled():
+        counted = _Counted(on_record)
+        try:
+            return store.ingest_rows(str(path), source_format, jsonl_fast.parse(path), counted)
+        except jsonl_fast.Decline as exc:
+            log.debug("%s: read line by line, as the fast JSONL reader declined it: %s", path, exc)
+        on_record = counted.again
+    return store.ingest_file(str(path), source_format, records, on_record)
+
+
+class _Counted:
+    """A progress callback that counts its calls, so a second reading of a file (after the
+    fast reader declined it half way) advances the progress only past the first."""
+
+    def __init__(self, on_record: Callable[[], None] | None) -> None:
+        self.on_record = on_record
+        self.calls = 0
+
+    def __call__(self) -> None:
+        self.calls += 1
+        if self.on_record:
+            self.on_record()
+
+    def again(self) -> None:
+        """The callback for the second reading: silent for as many calls as the first made."""
+        if self.calls:
+            self.calls -= 1
+        elif self.on_record:
+            self.on_record()
 
 
 def ingest_each(

@@ -263,6 +263,131 @@ class Store:
         self.con.from_arrow(pa.table(sql.message_columns(transcripts))).insert_into("messages")
         self._refresh_queue([t.id for t in transcripts], new=True)
 
+    ROW_GROUP = 122_880
+    """DuckDB's rows per row group."""
+    FLUSH_ROWS = 2 * ROW_GROUP
+    """Rows `ingest_rows` gathers before it inserts them. DuckDB inserts an Arrow table of
+    whole row groups, a chunk each, on all its threads, compressing each row once; a
+    smaller or unaligned insert is compressed, merged and compressed again, on one core."""
+    FLUSH_BYTES = 256 << 20
+    """Bytes of rows `ingest_rows` gathers at most (rows of long messages go in sooner)."""
+
+    def ingest_rows(
+        self,
+        file: str,
+        source_format: str,
+        batches: Iterable[tuple[pa.Table, pa.Table, pa.Array]],
+        on_record: Callable[[], None] | None = None,
+    ) -> FileResult:
+        """Like `ingest_file`, for rows already built as Arrow tables (the fast JSONL reader).
+
+        Each batch is (transcripts: the columns of `sql.transcript_columns` less
+        batch_id; messages: those of `sql.message_columns`; parents: per message,
+        the row of its transcript). Ids stored before, or earlier in the file, are
+        counted as duplicates. Anything `batches` raises (the fast reader declining
+        the file, say) rolls the whole file back and is raised again.
+        """
+        result = FileResult(file=file)
+        batch_id = uuid.uuid4().hex
+        started = utcnow()
+        seen: set[str] = set()
+
+        def insert_transcripts(rows: pa.Table) -> None:
+            self._insert_rows(rows, batch_id)
+
+        try:
+            with self.transaction():
+                stored = bool(self.scalar("SELECT count(*) FROM transcripts"))
+                rows: pa.Table | None = None  # new transcripts not inserted yet
+                texts: pa.Table | None = None  # their messages
+                for transcripts, messages, parents in batches:
+                    fresh, theirs = self._fresh(
+                        transcripts, messages, parents, stored, seen, result
+                    )
+                    rows = self._flush(self._gather(rows, fresh), insert_transcripts)
+                    texts = self._flush(self._gather(texts, theirs), self._insert_texts)
+                    if on_record:
+                        for _ in range(transcripts.num_rows):
+                            on_record()
+                self._flush(rows, insert_transcripts, last=True)
+                self._flush(texts, self._insert_texts, last=True)
+                self.con.execute(
+                    "INSERT INTO ingest_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [batch_id, file, source_format, started, utcnow()]
+                    + [result.added, result.duplicates, 0, sql.to_json([])],
+                )
+        except duckdb.Error as exc:
+            raise StoreError(f"could not store this file, nothing of it was kept: {exc}") from exc
+        return result
+
+    def _fresh(
+        self,
+        transcripts: pa.Table,
+        messages: pa.Table,
+        parents: pa.Array,
+        stored: bool,
+        seen: set[str],
+        result: FileResult,
+    ) -> tuple[pa.Table, pa.Table]:
+        """The transcripts new to the database and to the file, with their messages.
+
+        The others are counted as duplicates. The database is only asked when it held
+        transcripts before the file (`stored`): the file's own are in `seen`.
+        """
+        ids = transcripts.column("id").to_pylist()
+        existing: set[str] = set()
+        if stored:
+            found = self.con.execute(
+                "SELECT id FROM transcripts WHERE id IN (SELECT unnest(?))", [ids]
+            ).fetchall()
+            existing = {row[0] for row in found}
+        fresh: list[bool] = []
+        for tid in ids:
+            fresh.append(tid not in existing and tid not in seen)
+            seen.add(tid)
+        added = sum(fresh)
+        result.added += added
+        result.duplicates += len(ids) - added
+        if added == len(ids):
+            return transcripts, messages
+        keep = pa.array(fresh, pa.bool_())
+        return transcripts.filter(keep), messages.filter(keep.take(parents))
+
+    @staticmethod
+    def _gather(pending: pa.Table | None, more: pa.Table) -> pa.Table:
+        """Rows waiting to be inserted, with `more` after them (no copy)."""
+        return more if pending is None else pa.concat_tables([pending, more])
+
+    def _flush(
+        self, pending: pa.Table | None, insert: Callable[[pa.Table], None], *, last: bool = False
+    ) -> pa.Table | None:
+        """Insert waiting rows when there are enough (all if `last`); returns the rest."""
+        if pending is None:
+            return None
+        if last or pending.nbytes >= self.FLUSH_BYTES:
+            count = pending.num_rows
+        elif pending.num_rows >= self.FLUSH_ROWS:
+            count = pending.num_rows // self.ROW_GROUP * self.ROW_GROUP
+        else:
+            return pending
+        if count:
+            rows = pending.slice(0, count).combine_chunks()
+            insert(pa.Table.from_batches(rows.to_batches(max_chunksize=self.ROW_GROUP)))
+        return pending.slice(count)
+
+    def _insert_rows(self, rows: pa.Table, batch_id: str) -> None:
+        """Insert transcript rows (with their batch id) and put them in the queue."""
+        columns = {
+            name: pa.repeat(batch_id, rows.num_rows) if name == "batch_id" else rows[name]
+            for name in sql.transcript_columns([], batch_id)
+        }
+        self.con.from_arrow(pa.table(columns)).insert_into("transcripts")
+        self._refresh_queue(rows.column("id").to_pylist(), new=True)
+
+    def _insert_texts(self, rows: pa.Table) -> None:
+        """Insert message rows."""
+        self.con.from_arrow(rows.select(list(sql.message_columns([])))).insert_into("messages")
+
     def add_verdicts(
         self,
         verdicts: list[GraderVerdict],
