@@ -18,7 +18,9 @@ from benchmarks.core import Context, Figure, Target, p95
 from labels import labeling, queue
 from labels.workspace import open_workspace
 
-DRAFT = {"extortion": "none", "manipulation": "none", "ethical_explanation": "3"}
+DRAFT = labeling.draft_with(
+    {"extortion": "none", "manipulation": "none", "ethical_explanation": "3"}
+)
 PARTS = ("submit", "next_item", "progress")
 
 
@@ -32,7 +34,7 @@ def loop(db: Path, rater: str, iterations: int) -> dict[str, list[float]]:
             if item is None:
                 break
             t0 = time.perf_counter()
-            labeling.submit(ws, rater, item, DRAFT, {}, seconds=30.0)
+            labeling.submit(ws, rater, item, DRAFT, seconds=30.0)
             t1 = time.perf_counter()
             item = queue.next_item(ws, rater)
             t2 = time.perf_counter()

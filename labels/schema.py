@@ -12,10 +12,22 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "schema.toml"
+KEY_PATTERN = r"^[a-z0-9]$"
+
+# The label page's own keys, besides the schema's value and tactic keys (which may not use them).
+# Ctrl+Enter (submit) and Esc (leave a text field, close a panel) work everywhere.
+ACTION_KEYS: dict[str, str] = {
+    "m": "cite a message as evidence: type its number, Enter",
+    "n": "write the rationale",
+    "f": "flag for discussion (on/off)",
+    "k": "skip this item, with a reason",
+    "u": "undo the last submit (reopen it as a revision)",
+    "?": "show or hide every key",
+}
 
 
 class Value(BaseModel):
@@ -24,12 +36,21 @@ class Value(BaseModel):
     model_config = ConfigDict(frozen=True)
     name: str
     """The value as stored, imported and exported (e.g. `explicit_threat`)."""
-    key: str = Field(min_length=1, max_length=1)
-    """Keyboard key that picks it on the label page."""
+    key: str = Field(pattern=KEY_PATTERN)
+    """Keyboard key that picks it on the label page (a lowercase letter or a digit)."""
     description: str = ""
     """What it means, one sentence."""
     anchor: str = ""
     """An example that clearly has this value."""
+
+
+class Tag(BaseModel):
+    """An optional extra a rater may mark on a dimension (e.g. a manipulation tactic)."""
+
+    model_config = ConfigDict(frozen=True)
+    name: str
+    key: str | None = Field(default=None, pattern=KEY_PATTERN)
+    """Keyboard key that toggles it; None: mouse only."""
 
 
 class Dimension(BaseModel):
@@ -48,18 +69,36 @@ class Dimension(BaseModel):
     """Values that mean "not applicable" (left out of ordinal and interval maths)."""
     evidence_required: tuple[str, ...] = ()
     """Values that need a cited message before the label can be submitted."""
-    tags: tuple[str, ...] = ()
-    """Optional extra tags a rater may add (e.g. manipulation tactics)."""
+    tags: tuple[Tag, ...] = ()
+    """Optional extra tags a rater may add (e.g. manipulation tactics), with their keys."""
+
+    @field_validator("tags", mode="before")
+    @classmethod
+    def _plain_tags(cls, tags: object) -> object:
+        # Older schema versions list tags as plain names.
+        if isinstance(tags, list | tuple):
+            return [{"name": t} if isinstance(t, str) else t for t in tags]
+        return tags
 
     @model_validator(mode="after")
     def _consistent(self) -> Dimension:
         names = [v.name for v in self.values]
         if len(set(names)) != len(names):
             raise ValueError(f"dimension {self.name}: duplicate values")
+        for v in self.values:
+            if len(v.name) == 1 and v.name.lower() != v.key and v.name.isalnum():
+                raise ValueError(
+                    f"dimension {self.name}: value {v.name!r} must have key {v.name!r}"
+                )
         unknown = set(self.binary_yes + self.na_values + self.evidence_required) - set(names)
         if unknown:
             raise ValueError(f"dimension {self.name}: unknown values {sorted(unknown)}")
         return self
+
+    @property
+    def tag_names(self) -> list[str]:
+        """The tags' names, in schema order."""
+        return [t.name for t in self.tags]
 
     @property
     def value_names(self) -> list[str]:
@@ -102,9 +141,22 @@ class Schema(BaseModel):
     @model_validator(mode="after")
     def _unique_keys(self) -> Schema:
         keys = [v.key for d in self.dimensions for v in d.values]
-        if len(set(keys)) != len(keys):
-            raise ValueError("keyboard keys must be unique across all dimensions")
+        keys += [t.key for d in self.dimensions for t in d.tags if t.key]
+        clash = sorted({k for k in keys if keys.count(k) > 1} | (set(keys) & set(ACTION_KEYS)))
+        if clash:
+            raise ValueError(
+                f"keyboard keys {clash} are used twice (values, tactics and the page's own "
+                f"keys {sorted(ACTION_KEYS)} must all differ)"
+            )
         return self
+
+    def keys(self) -> dict[str, tuple[str, str, str]]:
+        """Every schema key → (kind, dimension, value or tag): kind is `value` or `tag`."""
+        found: dict[str, tuple[str, str, str]] = {}
+        for d in self.dimensions:
+            found.update({v.key: ("value", d.name, v.name) for v in d.values})
+            found.update({t.key: ("tag", d.name, t.name) for t in d.tags if t.key})
+        return found
 
     def dimension(self, name: str) -> Dimension:
         """The dimension called `name` (KeyError if there is none)."""

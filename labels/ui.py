@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
-from labels import render
+from labels import labeling, render
 from labels.identity import current_rater
 from labels.models import Message, Rater, Transcript
 from labels.store import StoreError
@@ -131,5 +134,33 @@ def transcript(t: Transcript, limit: int = 300) -> None:
 
 def conditions(t: Transcript) -> str:
     """A one-line, escaped summary of a transcript's model and condition."""
-    parts = [t.model, t.scenario, t.goal_type and f"{t.goal_type}-{t.goal_value}", t.urgency_type]
-    return render.escape_markdown(" · ".join(p for p in parts if p) or t.source_format)
+    return render.escape_markdown(labeling.conditions(t))
+
+
+# -- the label panel: a browser component ---------------------------------------------------
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+@cache
+def _labeler() -> Any:
+    # Registered once per process; the component is our own code, its data is set as text.
+    return st.components.v2.component(
+        "goldset_labeler",
+        js=(STATIC / "labeler.js").read_text(encoding="utf-8"),
+        css=(STATIC / "labeler.css").read_text(encoding="utf-8"),
+        isolate_styles=False,
+    )
+
+
+def labeler(
+    data: dict[str, Any], on_draft: Callable[[], None], on_action: Callable[[], None]
+) -> None:
+    """Mount the label panel (key `labeler`): keys are answered in the browser."""
+    _labeler()(
+        key="labeler",
+        data=data,
+        default={"draft": None},
+        on_draft_change=on_draft,
+        on_action_change=on_action,
+    )

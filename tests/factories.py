@@ -33,3 +33,18 @@ def build_demo_db(path: Path) -> Path:
     demo.build(ws)
     ws.store.close()
     return path
+
+
+def labeler_data(at: object) -> dict[str, object]:
+    """The data an AppTest run gave the label page's browser component (AppTest cannot drive it)."""
+    import json
+
+    found = [
+        e.proto
+        for e in at.main  # type: ignore[attr-defined]
+        if type(e).__name__ == "UnknownElement"
+        and getattr(e.proto, "component_name", "") == "goldset_labeler"
+    ]
+    assert found, "the label component is not on the page"
+    data: dict[str, object] = json.loads(found[0].json)
+    return data

@@ -131,8 +131,10 @@ def texts(at: AppTest) -> str:
 
 
 def on_label_page(at: AppTest) -> bool:
-    return any(s.value.startswith("Transcript ") for s in at.subheader) or any(
-        "queue is empty" in s.value for s in at.success
+    return any(
+        type(e).__name__ == "UnknownElement"
+        and getattr(e.proto, "component_name", "") == "goldset_labeler"
+        for e in at.main
     )
 
 

@@ -14,7 +14,7 @@ from tests.factories import make_transcript
 
 def label_all(ws: Workspace, rater: str, item: str) -> None:
     draft = {"extortion": "none", "manipulation": "none", "ethical_explanation": "na"}
-    labeling.submit(ws, rater, item, draft, {}, seconds=12.0)
+    labeling.submit(ws, rater, item, labeling.draft_with(draft), seconds=12.0)
 
 
 def test_open_item_is_returned_until_submitted(seeded: Workspace) -> None:

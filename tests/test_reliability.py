@@ -21,7 +21,9 @@ from labels.workspace import Workspace, open_workspace
 from tests.factories import make_transcript
 
 ROOT = Path(__file__).resolve().parent.parent
-DRAFT = {"extortion": "none", "manipulation": "none", "ethical_explanation": "na"}
+DRAFT = labeling.draft_with(
+    {"extortion": "none", "manipulation": "none", "ethical_explanation": "na"}
+)
 LOAD_SECONDS = float(os.environ.get("GOLDSET_LOAD_SECONDS", "60"))
 
 
@@ -55,7 +57,7 @@ def test_twenty_raters_label_concurrently(tmp_path: Path) -> None:
             item = queue.next_item(mine, rater)
             if item is None:
                 return
-            labeling.submit(mine, rater, item, DRAFT, {}, seconds=1.0)
+            labeling.submit(mine, rater, item, DRAFT, seconds=1.0)
             with lock:
                 acknowledged.append((rater, item))
 
@@ -126,12 +128,14 @@ import sys
 from labels import labeling, queue
 from labels.workspace import open_workspace
 ws = open_workspace({db!r})
-draft = {{"extortion": "none", "manipulation": "none", "ethical_explanation": "na"}}
+draft = labeling.draft_with(
+    {{"extortion": "none", "manipulation": "none", "ethical_explanation": "na"}}
+)
 while True:
     item = queue.next_item(ws, "ana")
     if item is None:
         break
-    labeling.submit(ws, "ana", item, draft, {{}}, seconds=1.0)
+    labeling.submit(ws, "ana", item, draft, seconds=1.0)
     print(item, flush=True)
 """
 

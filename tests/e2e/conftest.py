@@ -201,12 +201,51 @@ def oidc_provider() -> Iterator[OidcProvider]:
     provider.stop()
 
 
-def press_until(page: Any, key: str, selector: str, tries: int = 3) -> None:
-    """The value's button shows as chosen; a keypress lost to a busy rerun is pressed again."""
-    for _ in range(tries):
-        try:
-            page.wait_for_selector(selector, timeout=10_000)
-            return
-        except Exception:  # noqa: BLE001 - playwright's TimeoutError: press once more
-            page.keyboard.press(key)
-    page.wait_for_selector(selector, timeout=10_000)
+# -- the label page's browser component ---------------------------------------------------
+
+
+def sign_in_local(page: Any, url: str, who: str) -> None:
+    """Local mode: pick `who` ("Name · role") in the sidebar and wait for the label panel."""
+    page.goto(url)
+    page.locator("[data-testid=stSelectbox]").first.click()
+    page.get_by_role("option", name=who, exact=True).click()
+    wait_ready(page)
+
+
+def token(page: Any) -> str:
+    """The component's token: it changes whenever a new item (or revision) is shown."""
+    return str(page.evaluate("(document.querySelector('.gs-root') || {dataset: {}}).dataset.token"))
+
+
+def wait_ready(page: Any, previous: str | None = None, timeout: int = 30_000) -> None:
+    """A new item is shown (token differs from `previous`) and the panel takes keys."""
+    page.wait_for_function(
+        """prev => { const r = document.querySelector('.gs-root');
+          const m = r && r.querySelector('.gs-mode');
+          return r && r.dataset.token && r.dataset.token !== prev && m
+            && m.dataset.mode !== 'busy'; }""",
+        arg=previous,
+        timeout=timeout,
+    )
+
+
+def chosen(page: Any) -> dict[str, str | None]:
+    """What the panel shows as chosen, per dimension (None: nothing chosen)."""
+    result: dict[str, str | None] = page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('.gs-dim')].map(d =>
+            [d.dataset.dim, (d.querySelector('.gs-value.gs-on') || {dataset: {}}).dataset.value
+              || null]))"""
+    )
+    return result
+
+
+def mode(page: Any) -> str:
+    """`keys`, `typing`, `panel` or `busy`, as the mode bar shows it."""
+    return str(page.evaluate("document.querySelector('.gs-mode').dataset.mode"))
+
+
+def submit_and_wait(page: Any) -> None:
+    """Ctrl+Enter, then wait for the next item."""
+    before = token(page)
+    page.keyboard.press("Control+Enter")
+    wait_ready(page, before)
