@@ -59,7 +59,14 @@ except StoreError as exc:
 
 st.session_state["rater"] = rater
 if rater is None:
-    page = st.navigation([st.Page(welcome, title="Welcome", icon=":material/login:")])
+    # Every page's address leads to the welcome; once signed in, the same address opens it.
+    hidden = [
+        st.Page(welcome, title=p.title, url_path=p.url_path, visibility="hidden")
+        for pages in PAGES.values()
+        for p in pages
+        if p.url_path  # the default page's address is the root
+    ]
+    page = st.navigation([st.Page(welcome, title="Welcome", icon=":material/login:"), *hidden])
 else:
     page = st.navigation(
         {SECTIONS[role]: pages for role, pages in PAGES.items() if ui.has_role(rater, role)}

@@ -5,7 +5,8 @@ Modes, chosen by configuration only (see README, "Identity and roles"):
    section: the rater id is the provider's email claim, else its subject;
 2. a trusted reverse-proxy header, only when `GOLDSET_TRUST_PROXY_HEADER` names it;
 3. otherwise local mode: people pick or add their name, under an "identity is not
-   verified" banner.
+   verified" banner; a cookie signed with a key kept beside the database keeps them
+   signed in across reloads until they switch person.
 
 In the two verified modes a person unknown to the database is added as a `rater`; roles
 are only ever raised by an admin. Identity never comes from the URL or anything else the
@@ -14,8 +15,13 @@ browser chooses, so nobody can label as someone else by editing a link.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
+import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import cache
+from pathlib import Path
 from typing import Literal, NoReturn
 
 import streamlit as st
@@ -119,6 +125,47 @@ def add_local_rater(ws: Workspace, name: str) -> Rater:
     return rater
 
 
+# -- local mode: a signed cookie keeps a person signed in across reloads ----------------
+
+COOKIE = "goldset_local_who"
+COOKIE_DAYS = 30
+
+
+@cache
+def cookie_key(db: str) -> bytes:
+    """The key that signs local-mode cookies for one database (a file beside it, mode 0600).
+
+    Per database, so a cookie from another Goldset on this host (cookies ignore the port)
+    signs nobody in here. An in-memory database gets a key for this process only.
+    """
+    if db == ":memory:":
+        return secrets.token_bytes(32)
+    path = Path(db + ".key")
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(secrets.token_bytes(32))
+    return path.read_bytes()
+
+
+def sign_cookie(key: bytes, rater_id: str) -> str:
+    """`<id>.<signature>`: the cookie value that names a local-mode person."""
+    mac = hmac.new(key, rater_id.encode("utf-8"), hashlib.sha256).hexdigest()
+    return f"{rater_id.encode('utf-8').hex()}.{mac}"
+
+
+def read_cookie(key: bytes, value: str | None) -> str | None:
+    """The rater id in a cookie this database signed, else None (absent, forged, other DB)."""
+    if not isinstance(value, str) or "." not in value:
+        return None
+    try:
+        rater_id = bytes.fromhex(value.split(".", 1)[0]).decode("utf-8")
+    except ValueError:
+        return None
+    return rater_id if hmac.compare_digest(sign_cookie(key, rater_id), value) else None
+
+
 # -- Streamlit ---------------------------------------------------------------------
 
 
@@ -195,11 +242,42 @@ def _remember_identity() -> None:
     st.session_state["who"] = st.session_state.get("identity")
 
 
+_COOKIE_JS = """
+export default function ({ data }) {
+  const attrs = "; path=/; SameSite=Strict; max-age=" + data.max_age;
+  document.cookie = data.name + "=" + encodeURIComponent(data.value) + attrs;
+}
+"""
+
+
+@cache
+def _cookie_setter() -> Callable[..., object]:
+    return st.components.v2.component("goldset_cookie", js=_COOKIE_JS)  # type: ignore[no-any-return]
+
+
+def _set_cookie(value: str, days: int) -> None:
+    """Write the local-mode cookie in the browser (an empty element in the sidebar).
+
+    Mounted on every run rather than once, so a quick rerun cannot remove it unrun.
+    """
+    with st.sidebar:
+        _cookie_setter()(data={"name": COOKIE, "value": value, "max_age": days * 86400})
+
+
+def _cookie_who(ws: Workspace) -> str | None:
+    # The cookie the browser sent when this session connected; ignored once someone switched.
+    if st.session_state.get("cookie_ignored"):
+        return None
+    return read_cookie(cookie_key(ws.store.path), st.context.cookies.get(COOKIE))
+
+
 def _local_rater(ws: Workspace) -> Rater | None:
     by_id = {r.id: r for r in ws.store.raters(active_only=True)}
-    who = st.session_state.get("who")
+    who = st.session_state.get("who") or _cookie_who(ws)
     who = who if who in by_id else None
     if who is not None:
+        st.session_state["who"] = who
+        _set_cookie(sign_cookie(cookie_key(ws.store.path), who), COOKIE_DAYS)
         # Signed in: say who, and offer a way out (a picker here would show the wrong name
         # after a change of page, since widget state does not follow it).
         st.sidebar.caption(
@@ -207,6 +285,8 @@ def _local_rater(ws: Workspace) -> Rater | None:
         )
         st.sidebar.button("Not you? Switch person", key="switch_person", on_click=_forget)
     else:
+        if st.session_state.get("cookie_ignored"):
+            _set_cookie("", 0)  # switched person: the browser forgets the cookie
         st.sidebar.selectbox(
             "Who are you?",
             list(by_id),
@@ -224,6 +304,7 @@ def _local_rater(ws: Workspace) -> Rater | None:
 def _forget() -> None:
     st.session_state.pop("who", None)
     st.session_state.pop("identity", None)
+    st.session_state["cookie_ignored"] = True
 
 
 def _add_yourself(ws: Workspace) -> None:

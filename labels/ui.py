@@ -29,8 +29,19 @@ def _root(db: str, schema_file: str) -> Workspace:
 
 
 def workspace() -> Workspace:
-    """This script run's workspace: one cached connection, a fresh cursor per run."""
-    if "ws" not in st.session_state.get("_run", {}):
+    """This script run's workspace: one cached connection, a fresh cursor per run.
+
+    Every page calls this first. A page run that app.py did not start (Streamlit runs a
+    `pages/` file by itself for the first request after the server starts, when that
+    request names a page) reruns at once, through app.py's navigation and identity.
+    """
+    if "_run" not in st.session_state:
+        from streamlit.runtime.pages_manager import PagesManager
+
+        # What st.navigation itself does: leave Streamlit's `pages/` folder mode for good.
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+    if "ws" not in st.session_state["_run"]:
         root = _root(str(db_path()), str(schema_path()))
         st.session_state["_run"] = {"ws": root.cursor()}
     ws: Workspace = st.session_state["_run"]["ws"]
@@ -39,7 +50,7 @@ def workspace() -> Workspace:
 
 def new_run() -> None:
     """Forget the previous run's cursor (app.py calls this first on every run)."""
-    st.session_state.pop("_run", None)
+    st.session_state["_run"] = {}
 
 
 @contextmanager

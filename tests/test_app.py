@@ -99,6 +99,7 @@ def test_restricted_pages_refuse_a_rater_even_when_opened_directly(
     monkeypatch.setenv("GOLDSET_DB", str(demo_db))
     at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=60)
     at.session_state["rater"] = Rater(id="ana", name="Ana Costa", role="rater")
+    at.session_state["_run"] = {}  # as app.py starts every run
     at.run()
     role = "admin" if page in ("admin", "data") else "adjudicator"
     assert [e.value for e in at.error] == [

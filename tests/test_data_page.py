@@ -39,6 +39,7 @@ def test_data_page_reads_a_server_path(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("GOLDSET_DB", str(db))
     at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
     at.session_state["rater"] = Rater(id="admin", name="Admin", role="admin")
+    at.session_state["_run"] = {}  # as app.py starts every run
     at.run()
     at.text_input[0].set_value(str(folder)).run()
     next(b for b in at.button if b.label == "Ingest path").click().run()

@@ -256,3 +256,16 @@ def test_oidc_mode_refuses_an_unverified_email(app: AppTest) -> None:
     assert "Sign out" in [b.label for b in app.button]
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         app.switch_page("pages/admin.py")
+
+
+def test_local_cookie_names_only_whom_this_database_signed(tmp_path: Path) -> None:
+    key = identity.cookie_key(str(tmp_path / "a.duckdb"))
+    assert identity.cookie_key(str(tmp_path / "a.duckdb")) == key  # kept beside the database
+    assert (tmp_path / "a.duckdb.key").stat().st_mode & 0o777 == 0o600
+    other = identity.cookie_key(str(tmp_path / "b.duckdb"))
+    value = identity.sign_cookie(key, "ana")
+    assert identity.read_cookie(key, value) == "ana"
+    assert identity.read_cookie(other, value) is None  # another Goldset on this host
+    forged = b"dana".hex() + "." + value.split(".")[1]
+    for bad in (forged, "", None, "zz.00", value + "0", "616e61"):
+        assert identity.read_cookie(key, bad) is None
