@@ -252,7 +252,7 @@ export default function ({ data }) {
 
 @cache
 def _cookie_setter() -> Callable[..., object]:
-    return st.components.v2.component("goldset_cookie", js=_COOKIE_JS)  # type: ignore[no-any-return]
+    return st.components.v2.component("goldset_cookie", js=_COOKIE_JS)
 
 
 def _set_cookie(value: str, days: int) -> None:
