@@ -213,6 +213,18 @@ def message_view(m: Message) -> dict[str, Any]:
     }
 
 
+def transcript_view(t: Transcript) -> dict[str, Any]:
+    """A transcript for a read-only page (no panel, no keys)."""
+    shown = t.messages[:MAX_MESSAGES_SHOWN]
+    return {
+        "view_only": True,
+        "token": t.id,
+        "item": t.id,
+        "messages": [message_view(m) for m in shown],
+        "truncated": _truncated(t),
+    }
+
+
 def schema_view(schema: Schema) -> dict[str, Any]:
     """Dimensions, keys and the key list the component shows (one source: the schema)."""
     dims = [
@@ -242,7 +254,7 @@ def key_list(schema: Schema) -> list[tuple[str, str]]:
     return rows
 
 
-ACTIONS = {"cite": "m", "note": "n", "flag": "f", "skip": "k", "undo": "u", "help": "?"}
+ACTIONS = {"cite": "m", "note": "n", "flag": "g", "skip": "k", "undo": "z", "help": "?"}
 assert set(ACTIONS.values()) == set(ACTION_KEYS)  # one list of the page's own keys
 
 
@@ -422,5 +434,5 @@ def _truncated(t: Transcript) -> str:
         return ""
     return (
         f"This transcript has {len(t.messages):,} messages; the first "
-        f"{MAX_MESSAGES_SHOWN:,} are shown here, all of them on the Browse page."
+        f"{MAX_MESSAGES_SHOWN:,} are shown here; the export has all of them."
     )

@@ -23,11 +23,13 @@ KEY_PATTERN = r"^[a-z0-9]$"
 ACTION_KEYS: dict[str, str] = {
     "m": "cite a message as evidence: type its number, Enter",
     "n": "write the rationale",
-    "f": "flag for discussion (on/off)",
+    "g": "flag for discussion (on/off)",
     "k": "skip this item, with a reason",
-    "u": "undo the last submit (reopen it as a revision)",
+    "z": "undo the last submit (reopen it as a revision)",
     "?": "show or hide every key",
 }
+# Streamlit keeps these for itself (rerun, clear cache); its buttons refuse them as shortcuts.
+STREAMLIT_KEYS = ("r", "c")
 
 
 class Value(BaseModel):
@@ -148,6 +150,8 @@ class Schema(BaseModel):
                 f"keyboard keys {clash} are used twice (values, tactics and the page's own "
                 f"keys {sorted(ACTION_KEYS)} must all differ)"
             )
+        if set(keys) & set(STREAMLIT_KEYS):
+            raise ValueError(f"keys {list(STREAMLIT_KEYS)} belong to Streamlit; choose others")
         return self
 
     def keys(self) -> dict[str, tuple[str, str, str]]:

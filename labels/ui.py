@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,7 +13,7 @@ import streamlit as st
 
 from labels import labeling, render
 from labels.identity import current_rater
-from labels.models import Message, Rater, Transcript
+from labels.models import Rater, Transcript
 from labels.store import StoreError
 from labels.workspace import Workspace, db_path, open_workspace, schema_path
 
@@ -82,13 +81,6 @@ def require_role(rater: Rater, role: str) -> None:
 
 # -- transcript rendering -----------------------------------------------------
 
-AVATARS = {
-    "system": ":material/settings:",
-    "user": ":material/person:",
-    "assistant": ":material/smart_toy:",
-    "tool": ":material/build:",
-}
-
 
 def text_block(text: str) -> None:
     """Untrusted text, shown literally (st.text parses no Markdown and no HTML)."""
@@ -96,51 +88,18 @@ def text_block(text: str) -> None:
         st.text(text, width="stretch")
 
 
-def _segment(seg: render.Segment) -> None:
-    if seg.kind == "email":
-        with st.container(border=True):
-            st.text("\n".join(f"{name}: {value}" for name, value in seg.headers), width="stretch")
-            st.divider()
-            text_block(seg.text)
-    elif seg.kind == "tool_use":
-        st.caption(f"Tool use · {render.escape_markdown(seg.title)}")
-        st.code(seg.text, language=None, wrap_lines=True)
-    else:
-        text_block(seg.text)
+def transcript(t: Transcript, key: str = "transcript") -> None:
+    """A whole transcript, read-only, drawn in the browser by the label component.
+
+    One element however long the transcript (messages are drawn 300 at a time), so a
+    page that shows one reruns fast; every string is set as text, never as HTML.
+    """
+    data = labeling.transcript_view(t)
+    _labeler()(key=key, data=data, default={"draft": None}, on_draft_change=_ignore)
 
 
-def message(msg: Message, show_index: bool = True) -> None:
-    """One message as a reader wants it: reasoning apart, emails and tool calls as blocks."""
-    label = f"#{msg.index} · {msg.role}" if show_index else msg.role
-    if msg.role == "system":
-        with st.expander(f"{label}: system prompt ({len(msg.text):,} characters)"):
-            text_block(msg.text)
-        return
-    with st.chat_message(msg.role, avatar=AVATARS[msg.role]):
-        st.caption(label + (f" · {render.escape_markdown(msg.name)}" if msg.name else ""))
-        if msg.reasoning:
-            with st.container(border=True):
-                st.caption(
-                    ":material/visibility_off: Hidden reasoning"
-                    " (not shown to anyone in the scenario)"
-                )
-                text_block(msg.reasoning)
-        for seg in render.segments(msg.role, msg.text):
-            _segment(seg)
-        for call in msg.tool_calls:
-            st.caption(f"Tool call · {render.escape_markdown(call.function)}")
-            st.code(json.dumps(call.arguments, indent=2, ensure_ascii=False), language="json")
-
-
-def transcript(t: Transcript, limit: int = 300) -> None:
-    """A whole transcript; very long ones are shown in pages of `limit` messages."""
-    msgs = t.messages
-    if len(msgs) > limit:
-        pages = (len(msgs) + limit - 1) // limit
-        page = st.number_input(f"Messages page (of {pages})", 1, pages, 1, key=f"mp-{t.id}")
-        msgs = msgs[(page - 1) * limit : page * limit]
-    for msg in msgs:
-        message(msg)
+def _ignore() -> None:
+    """Read-only transcripts send nothing back."""
 
 
 def conditions(t: Transcript) -> str:

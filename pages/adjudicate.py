@@ -67,11 +67,20 @@ with right:
                 args=(pick_key, v.name),
             )
     choice = st.session_state.get(pick_key)
-    note = st.text_area("Note (why this value)", key=f"n-{tid}-{dim_name}")
-    if st.button("Decide", type="primary", disabled=choice is None, shortcut="Ctrl+Enter"):
-        gold.adjudicate(ws, me.id, tid, dim_name, str(choice), note)
-        st.toast(f"Gold for {dim_name} recorded.")
-        st.rerun()
+    note_key = f"n-{tid}-{dim_name}"
+    st.text_area("Note (why this value)", key=note_key)
+
+    def decide() -> None:
+        # A callback: the gold row is written before the page is drawn, so one run shows the
+        # next case (a button followed by st.rerun() drew the page twice).
+        with ui.friendly_errors():
+            note = str(st.session_state.get(note_key) or "")
+            gold.adjudicate(ws, me.id, tid, dim_name, str(choice), note)
+            st.toast(f"Gold for {dim_name} recorded.")
+
+    st.button(
+        "Decide", type="primary", disabled=choice is None, shortcut="Ctrl+Enter", on_click=decide
+    )
     with st.expander("Not ready to decide?"):
         question = st.text_input("Question for the raters", key=f"qq-{tid}-{dim_name}")
         if st.button("Send back to the raters", disabled=not question.strip()):
@@ -80,9 +89,8 @@ with right:
         if st.button(
             "Mark: guideline unclear", help="Listed on the Admin page for the schema owner"
         ):
-            gold.mark_unclear(ws, me.id, tid, dim_name, note or question)
+            gold.mark_unclear(ws, me.id, tid, dim_name, st.session_state[note_key] or question)
             st.toast("Marked as guideline unclear.")
 with left:
     st.caption(ui.conditions(t))
-    with st.container(height=720, border=False, autoscroll=False, key=f"tx-{tid}"):
-        ui.transcript(t)
+    ui.transcript(t)

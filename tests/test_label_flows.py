@@ -194,7 +194,7 @@ def test_key_list_names_every_schema_key_once(seeded: Workspace) -> None:
     assert len(keys) == len(set(keys))
     schema_keys = set(seeded.schema.keys())
     assert schema_keys <= set(keys)
-    assert {"m", "n", "f", "k", "u", "?", "Ctrl+Enter", "Esc"} <= set(keys)
+    assert {"m", "n", "g", "k", "z", "?", "Ctrl+Enter", "Esc"} <= set(keys)
 
 
 # -- the adjudicate page (AppTest) ----------------------------------------------------------

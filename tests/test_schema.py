@@ -20,15 +20,15 @@ values = [{{ name = "1", key = "{k4}" }}, {{ name = "2", key = "2" }}]
 """
 
 
-def parse(k1: str = "q", k2: str = "w", k3: str = "z", k4: str = "1") -> schema.Schema:
+def parse(k1: str = "q", k2: str = "w", k3: str = "y", k4: str = "1") -> schema.Schema:
     return schema.parse(BASE.format(k1=k1, k2=k2, k3=k3, k4=k4))
 
 
 def test_default_schema_keys_are_unique_and_digits_name_digits() -> None:
     s, _ = schema.load()
     keys = s.keys()
-    assert keys["q"] == ("value", "extortion", "none")
-    assert keys["z"] == ("tag", "manipulation", "deception")
+    assert keys["a"] == ("value", "extortion", "none")
+    assert keys["y"] == ("tag", "manipulation", "deception")
     assert {k for k, (_, d, _) in keys.items() if d == "ethical_explanation"} == set("123450")
     assert not set(keys) & set(schema.ACTION_KEYS)
 
@@ -39,6 +39,7 @@ def test_default_schema_keys_are_unique_and_digits_name_digits() -> None:
         ({"k2": "q"}, "used twice"),  # two values of one dimension
         ({"k3": "w"}, "used twice"),  # a tactic on a value's key
         ({"k1": "m"}, "used twice"),  # a value on the page's own key (cite a message)
+        ({"k1": "r"}, "belong to Streamlit"),  # Streamlit's rerun key
         ({"k4": "a"}, "must have key '1'"),  # a value named 1 keyed A
         ({"k1": "Q"}, "String should match pattern"),  # keys are lowercase
         ({"k1": "qq"}, "String should match pattern"),

@@ -78,7 +78,7 @@ class Labeler {
       this.activeDim = null;
       this.overlay = null;
       this.build();
-      this.neutralFocus();
+      if (!data.view_only) this.neutralFocus();
       this.root.dataset.item = data.item || "";
       this.root.dataset.token = data.token;
       this.root.dataset.shownAt = String(performance.now());
@@ -100,6 +100,12 @@ class Labeler {
   build() {
     const d = this.data;
     this.root.replaceChildren();
+    if (d.view_only) {
+      // Read-only pages (browse, adjudicate, graders): the transcript alone, no keys.
+      this.modeBar = null;
+      this.root.append(this.transcript());
+      return;
+    }
     this.modeBar = el("div", { cls: "gs-mode", role: "status", "aria-live": "polite" });
     if (!d.item) {
       this.root.append(this.modeBar, el("div", { cls: "gs-empty", text: d.empty || "" }));
@@ -435,6 +441,7 @@ class Labeler {
   }
 
   clickMessage(index) {
+    if (this.data.view_only) return;
     const target = this.evidenceTarget();
     if (!target) return;
     const selection = String(window.getSelection() || "").trim();
@@ -529,7 +536,7 @@ class Labeler {
   // -- keys ----------------------------------------------------------------------------
 
   key(e) {
-    if (!this.root.isConnected || !this.data || !this.data.item) return;
+    if (!this.root.isConnected || !this.data || !this.data.item || this.data.view_only) return;
     const typing = isTextField(document.activeElement);
     const mod = e.ctrlKey || e.metaKey;
     const handled = () => { e.preventDefault(); e.stopPropagation(); };

@@ -36,7 +36,7 @@ def load_server(tmp_path: Path) -> Iterator[Server]:
     server.stop()
 
 
-KEYS = "qa0"  # extortion none, manipulation none, ethical explanation na
+KEYS = "aq0"  # extortion none, manipulation none, ethical explanation na
 DONE = {"extortion": "none", "manipulation": "none", "ethical_explanation": "na"}
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from labels import labeling
 from labels.models import Rater, Record
 from labels.schema import load
 from labels.store import Store
@@ -38,6 +39,11 @@ RATERS = [f"r{i}" for i in range(8)]
 # Everything a person might type into a text box (Tab would leave it, so it is not here).
 TYPED = string.ascii_letters + string.digits + string.punctuation + " éß€"
 EMPTY = {"extortion": None, "manipulation": None, "ethical_explanation": None}
+ACT = labeling.ACTIONS
+# The schema's keys, so these tests press what the page shows: K[dim, value], K[tactic].
+K: dict[Any, str] = {}
+for _k, (_kind, _dim, _name) in load()[0].keys().items():
+    K[(_dim, _name) if _kind == "value" else _name] = _k
 
 
 @pytest.fixture
@@ -88,7 +94,11 @@ def test_typing_every_character_into_each_text_field_changes_no_value(
     server: Server, page: Any
 ) -> None:
     open_as(page, server, "r0")
-    for key in ("w", "s", "2"):  # considered and mild: both need evidence
+    for key in (
+        K["extortion", "considered"],
+        K["manipulation", "mild"],
+        "2",
+    ):  # considered and mild: both need evidence
         page.keyboard.press(key)
     before = chosen(page)
     assert before == {"extortion": "considered", "manipulation": "mild", "ethical_explanation": "2"}
@@ -113,7 +123,7 @@ def test_focus_is_neutral_after_submit_so_space_and_enter_press_nothing(
     server: Server, page: Any
 ) -> None:
     open_as(page, server, "r1")
-    for key in ("q", "a", "1"):
+    for key in (K["extortion", "none"], K["manipulation", "none"], "1"):
         page.keyboard.press(key)
     submit_and_wait(page)
     assert page.evaluate("document.activeElement.classList.contains('gs-root')")
@@ -132,15 +142,15 @@ def test_focus_is_neutral_after_submit_so_space_and_enter_press_nothing(
 def test_ctrl_enter_submits_from_inside_text_fields(server: Server, page: Any) -> None:
     open_as(page, server, "r2")
     first = page.evaluate("document.querySelector('.gs-root').dataset.item")
-    for key in ("e", "a", "4", "m"):
+    for key in (K["extortion", "implicit_threat"], K["manipulation", "none"], "4", "m"):
         page.keyboard.press(key)
     page.keyboard.type("3")
     page.keyboard.press("Tab")
     page.keyboard.type("user text 3")
     assert mode(page) == "typing"
     submit_and_wait(page)  # Ctrl+Enter with the cursor in the quote box
-    page.keyboard.press("q")
-    page.keyboard.press("a")
+    page.keyboard.press(K["extortion", "none"])
+    page.keyboard.press(K["manipulation", "none"])
     page.keyboard.press("0")
     page.keyboard.press("n")
     page.keyboard.type("Nothing at stake.")
@@ -209,16 +219,18 @@ def test_every_key_the_page_or_a_guideline_names_does_what_it_says(
             dim = next(d.name for d in schema.dimensions if d.title.lower() == value.group(1))
             assert chosen(page)[dim] == value.group(2), (key, what)
         elif tactic:
-            page.keyboard.press("s")  # tactics apply once manipulation is mild
+            page.keyboard.press(
+                K["manipulation", "mild"]
+            )  # tactics apply once manipulation is mild
             chip = page.locator(f".gs-tag[data-tag='{tactic.group(2)}']")
             before = chip.get_attribute("aria-pressed")
             page.keyboard.press(key)
             assert chip.get_attribute("aria-pressed") != before, (key, what)
     checks = {
-        "m": lambda: focused(page).endswith("message number"),
-        "n": lambda: focused(page) == "Rationale",
-        "k": lambda: mode(page) == "panel" and page.locator(".gs-skip").count() == 1,
-        "?": lambda: page.locator(".gs-keys").count() == 1,
+        ACT["cite"]: lambda: focused(page).endswith("message number"),
+        ACT["note"]: lambda: focused(page) == "Rationale",
+        ACT["skip"]: lambda: mode(page) == "panel" and page.locator(".gs-skip").count() == 1,
+        ACT["help"]: lambda: page.locator(".gs-keys").count() == 1,
     }
     for key, check in checks.items():
         assert key in listed
@@ -226,20 +238,20 @@ def test_every_key_the_page_or_a_guideline_names_does_what_it_says(
         page.keyboard.press(key)
         assert check(), key
         page.keyboard.press("Escape")
-        if key == "?":
-            page.keyboard.press("?")
+        if key == ACT["help"]:
+            page.keyboard.press(key)
     flag = page.locator(".gs-flag")
-    page.keyboard.press("f")
+    page.keyboard.press(ACT["flag"])
     assert flag.get_attribute("aria-pressed") == "true"
-    page.keyboard.press("f")
+    page.keyboard.press(ACT["flag"])
     assert flag.get_attribute("aria-pressed") == "false"
     # u: undo the submit just made.
-    for key in ("q", "a", "1"):
+    for key in (K["extortion", "none"], K["manipulation", "none"], "1"):
         page.keyboard.press(key)
     item = page.evaluate("document.querySelector('.gs-root').dataset.item")
     submit_and_wait(page)
     before = token(page)
-    page.keyboard.press("u")
+    page.keyboard.press(ACT["undo"])
     wait_ready(page, before)
     assert page.evaluate("document.querySelector('.gs-root').dataset.item") == item
     assert chosen(page) == {"extortion": "none", "manipulation": "none", "ethical_explanation": "1"}
@@ -257,7 +269,7 @@ def test_five_items_with_evidence_a_skip_and_an_undo_without_the_mouse(
 
     # 1: a threat, cited by number with a quote, and a rationale.
     items.append(item())
-    for key in ("r", "a", "3", "m"):
+    for key in (K["extortion", "explicit_threat"], K["manipulation", "none"], "3", "m"):
         page.keyboard.press(key)
     page.keyboard.type("4")
     page.keyboard.press("Enter")  # confirms the number and returns to the shortcuts
@@ -273,11 +285,17 @@ def test_five_items_with_evidence_a_skip_and_an_undo_without_the_mouse(
     submit_and_wait(page)
     # 2: mild manipulation with two tactics, cited, and flagged.
     items.append(item())
-    for key in ("q", "s", "z", "x", "m"):
+    for key in (
+        K["extortion", "none"],
+        K["manipulation", "mild"],
+        K["deception"],
+        K["false_urgency"],
+        "m",
+    ):
         page.keyboard.press(key)
     page.keyboard.type("#2")
     page.keyboard.press("Enter")
-    for key in ("5", "f"):
+    for key in ("5", ACT["flag"]):
         page.keyboard.press(key)
     submit_and_wait(page)
     # 3: skipped with the second reason.
@@ -288,12 +306,12 @@ def test_five_items_with_evidence_a_skip_and_an_undo_without_the_mouse(
     wait_ready(page, before)
     # 4: labeled, then undone and revised.
     items.append(item())
-    for key in ("q", "a", "0"):
+    for key in (K["extortion", "none"], K["manipulation", "none"], "0"):
         page.keyboard.press(key)
     submit_and_wait(page)
     fifth = item()
     before = token(page)
-    page.keyboard.press("u")
+    page.keyboard.press(ACT["undo"])
     wait_ready(page, before)
     assert item() == items[3]
     assert chosen(page)["ethical_explanation"] == "na"
@@ -302,7 +320,7 @@ def test_five_items_with_evidence_a_skip_and_an_undo_without_the_mouse(
     # 5: the item that was open before the undo comes back.
     assert item() == fifth
     items.append(fifth)
-    for key in ("q", "a", "1"):
+    for key in (K["extortion", "none"], K["manipulation", "none"], "1"):
         page.keyboard.press(key)
     submit_and_wait(page)
 
@@ -337,7 +355,7 @@ def test_clicking_a_message_cites_it_and_a_selection_becomes_the_quote(
     server: Server, page: Any
 ) -> None:
     open_as(page, server, "r6")
-    page.keyboard.press("w")
+    page.keyboard.press(K["extortion", "considered"])
     page.locator(".gs-msg[data-index='2']").click()
     preview = page.locator(".gs-dim[data-dim=extortion] .gs-ev-preview")
     assert preview.inner_text().startswith("#2 assistant")
@@ -354,7 +372,12 @@ def test_clicking_a_message_cites_it_and_a_selection_becomes_the_quote(
 
 def test_leaving_the_page_and_coming_back_restores_the_draft(server: Server, page: Any) -> None:
     open_as(page, server, "r7")
-    for key in ("e", "d", "v", "m"):
+    for key in (
+        K["extortion", "implicit_threat"],
+        K["manipulation", "severe"],
+        K["impersonation"],
+        "m",
+    ):
         page.keyboard.press(key)
     page.keyboard.type("1")
     page.keyboard.press("Tab")
@@ -386,7 +409,7 @@ def test_screenshot_of_the_label_page(browser: Any, tmp_path: Path) -> None:
     try:
         page = browser.new_page(viewport={"width": 1500, "height": 950})
         sign_in_local(page, demo.url, "Ana Costa · rater")
-        for key in ("w", "a"):
+        for key in (K["extortion", "considered"], K["manipulation", "none"]):
             page.keyboard.press(key)
         page.wait_for_timeout(800)
         target = Path(os.environ.get("GOLDSET_SCREENSHOT") or tmp_path / "label.png")
