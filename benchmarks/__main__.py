@@ -27,6 +27,7 @@ MEASUREMENTS = (
     "gold_export",
     "label_loop",
     "app_memory",
+    "label_page",
 )
 WIDTH = 150  # the table's width when the output is a file or a pipe
 DEFAULT_OUT = Path(__file__).resolve().parent / "results.json"

@@ -1,4 +1,4 @@
-"""The app under use: server memory with several sessions open, and the label page's rerun.
+"""The app under use: server memory with several sessions open.
 
 Starts `streamlit run app.py` on a free localhost port with `GOLDSET_DB` pointing at the
 shared benchmark database, and opens sessions with Playwright driving Debian's Chromium,
@@ -6,21 +6,14 @@ each in its own browser context, each signing in as a different person (sidebar
 selectbox) and waiting for the label page. The server's RSS is read from
 `/proc/<pid>/status` (VmRSS; VmHWM for the peak).
 
-The rerun figure is the time from a trusted key press of a value shortcut (keys `a`…`g`,
-ethical explanation, no evidence needed, so nothing else appears) to the moment the
-button of that value is drawn as selected (`stBaseButton-primary` inside the button's
-`st-key-…` container), both read in the page with `performance.now()` (a keydown
-listener and a MutationObserver). It is timed on a transcript of 200 messages; the
-baseline is the same on a transcript of 20. Targets (issue 8): ≤ 600 MB RSS with 10
-sessions; keypress p95 ≤ 250 ms.
+The label page's own timings (value key, submit, adjudicate) are in `label_page.py`.
+Target (issue 8): ≤ 600 MB RSS with 10 sessions.
 """
 
 from __future__ import annotations
 
-import math
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -31,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import gen_db
-from benchmarks.core import MB, Context, Figure, Target, p95
+from benchmarks.core import MB, Context, Figure, Target
 from labels.workspace import ROOT
 
 CHROMIUM = os.environ.get("GOLDSET_CHROMIUM", "/usr/bin/chromium")
@@ -44,35 +37,7 @@ FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-KEYS = ("a", "s", "d", "f", "g")  # ethical_explanation 1..5: each press changes the value
-VALUE_OF = dict(zip(KEYS, ("1", "2", "3", "4", "5"), strict=True))
 WAIT_MS = 120_000
-ARM = """sel => {
-  const b = window.__bench = {t0: null, t1: null, last: null};
-  window.addEventListener('keydown', () => { b.t0 = performance.now(); },
-                          {capture: true, once: true});
-  const obs = new MutationObserver(() => {
-    if (b.t0 !== null && b.t1 === null && document.querySelector(sel)) {
-      b.t1 = performance.now();
-      obs.disconnect();
-    }
-  });
-  obs.observe(document.body, {subtree: true, childList: true, attributes: true});
-}"""
-# Installed before the app loads: notes when the last message of a rerun arrives, to tell
-# the server's share (script run and transport) from the browser's (drawing).
-WS_HOOK = """(() => {
-  const send = WebSocket.prototype.send;
-  WebSocket.prototype.send = function (data) {
-    if (!this.__bench) {
-      this.__bench = true;
-      this.addEventListener('message', () => {
-        if (window.__bench) window.__bench.last = performance.now();
-      });
-    }
-    return send.call(this, data);
-  };
-})();"""
 RUNNING = "[data-testid=stStatusWidgetRunningIcon]"
 
 
@@ -153,7 +118,6 @@ def settle(page: Any) -> None:
 def open_session(browser: Any, url: str, name: str) -> Any:
     """A new browser context signed in as `name`, on the label page, keyboard ready."""
     context = browser.new_context(viewport={"width": 1600, "height": 1000})
-    context.add_init_script(WS_HOOK)
     page = context.new_page()
     page.goto(url)
     page.locator("[data-testid=stSelectbox]").first.click(timeout=WAIT_MS)
@@ -165,34 +129,7 @@ def open_session(browser: Any, url: str, name: str) -> Any:
     return page
 
 
-def keypress_ms(page: Any, presses: int) -> tuple[list[float], list[float]]:
-    """Per press: ms until its value's button is drawn selected; ms until the last message."""
-    selected, last_message = [], []
-    for n in range(presses):
-        key = KEYS[n % len(KEYS)]
-        primary = (
-            f".st-key-v-ethical_explanation-{VALUE_OF[key]} [data-testid=stBaseButton-primary]"
-        )
-        page.evaluate(ARM, primary)
-        page.keyboard.press(key)
-        page.wait_for_function("window.__bench.t1 !== null", timeout=WAIT_MS)
-        settle(page)
-        marks = page.evaluate("window.__bench")
-        selected.append(float(marks["t1"] - marks["t0"]))
-        last_message.append(float(marks["last"] - marks["t0"]) if marks["last"] else math.nan)
-    return selected, last_message
-
-
-def _timed_presses(page: Any, presses: int, figure: Figure, into: list[float], key: str) -> None:
-    selected, last_message = keypress_ms(page, presses)
-    into.append(p95(selected))
-    figure.details[key] = {
-        "p95_last_server_message_ms": p95(last_message),
-        "median_selected_ms": statistics.median(selected),
-    }
-
-
-def _figures(ctx: Context, db: gen_db.BenchDb) -> tuple[Figure, Figure]:
+def _figures(ctx: Context, db: gen_db.BenchDb) -> Figure:
     s = ctx.sizes
     memory = Figure(
         f"app memory: server RSS, {s.app_sessions} sessions on the label page",
@@ -202,22 +139,14 @@ def _figures(ctx: Context, db: gen_db.BenchDb) -> tuple[Figure, Figure]:
         baseline_what="server RSS with 1 session open",
         note="one server, measured once (a state, not a timing)",
     )
-    rerun = Figure(
-        "label page: keypress → value selected, p95",
-        f"transcript of {s.long_transcript} messages, {s.keypresses} presses",
-        "ms",
-        Target.at_most(250, "ms"),
-        baseline_what=f"same on a transcript of {s.messages} messages",
-        note="one run of all presses; details: when the rerun's last message arrived (server side)",
-    )
-    return memory, rerun
+    return memory
 
 
 def run(ctx: Context) -> list[Figure]:
     from playwright.sync_api import sync_playwright
 
     db = gen_db.shared(ctx)
-    memory, rerun = _figures(ctx, db)
+    memory = _figures(ctx, db)
     people = [db.keys_long[1], db.keys_short[1]] + [name for _, name in db.app_raters]
     people = people[: ctx.sizes.app_sessions]
     with server(db.path, ctx.workdir / "streamlit.log") as (url, pid), sync_playwright() as p:
@@ -229,11 +158,7 @@ def run(ctx: Context) -> list[Figure]:
             pages += [open_session(browser, url, name) for name in people[1:]]
             time.sleep(2)
             memory.runs.append(rss_mb(pid))
-            presses = ctx.sizes.keypresses
-            _timed_presses(pages[0], presses, rerun, rerun.runs, "long_transcript")
-            _timed_presses(pages[1], presses, rerun, rerun.baseline_runs, "short_transcript")
-            memory.details["after_keypresses_mb"] = rss_mb(pid)
             memory.details["peak_vmhwm_mb"] = rss_mb(pid, "VmHWM")
         finally:
             browser.close()
-    return [memory, rerun]
+    return [memory]

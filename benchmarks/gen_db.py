@@ -6,7 +6,8 @@ Shape, for `n` transcripts of `m` messages and `n_labels` label rows:
   transcripts have three raters, 10% one rater, 10% none, so every queue still has work;
   each rater-item pair has all three dimensions and a `done` assignment; the rows left
   to reach `n_labels` are revisions (a later row for the same rater, item, dimension);
-* gold for every transcript and dimension (what the graders report compares against);
+* gold for every transcript and dimension (what the graders report compares against), or
+  for a `gold_share` of them, leaving three-rater items to adjudicate;
 * two graders, `judge-a` and `judge-b`, with a verdict per transcript and dimension;
 * one extra transcript of `long` messages, held open by the rater `keys-long`, and a
   normal one held open by `keys-short`: the app benchmark times keypresses on them;
@@ -238,17 +239,23 @@ def _assignments(g: _Gen, items: np.ndarray, raters: np.ndarray) -> None:
     )
 
 
-def _gold(g: _Gen) -> None:
-    n = len(g.ids)
+def _gold(g: _Gen, share: float) -> None:
+    # Items left without gold are taken from the end of the three-rater items (see `_pairs`),
+    # so they carry the raters' disagreements for adjudication.
+    full, left = int(len(g.ids) * 0.8), len(g.ids) - int(round(len(g.ids) * share))
+    keep = np.ones(len(g.ids), dtype=bool)
+    keep[max(0, full - left) : full] = False
+    ids, truth = g.ids[keep], g.truth[keep]
+    n = len(ids)
     for d, dim in enumerate(g.dims):
         _insert(
             g.con,
             "gold",
             pa.table(
                 {
-                    "transcript_id": pa.array(g.ids, pa.string()),
+                    "transcript_id": pa.array(ids, pa.string()),
                     "dimension": [dim.name] * n,
-                    "value": pa.array(_value_names(dim, g.truth[:, d]), pa.string()),
+                    "value": pa.array(_value_names(dim, truth[:, d]), pa.string()),
                     "method": ["adjudicated"] * n,
                     "who": ["adj"] * n,
                     "note": [""] * n,
@@ -300,9 +307,21 @@ def _hold(g: _Gen, item: str, rater: str) -> None:
 
 
 def build(
-    path: Path, n: int, n_labels: int, m: int, long: int, loop: int, app: int, seed: int = 3
+    path: Path,
+    n: int,
+    n_labels: int,
+    m: int,
+    long: int,
+    loop: int,
+    app: int,
+    seed: int = 3,
+    gold_share: float = 1.0,
 ) -> BenchDb:
-    """Create the database at `path` (see the module docstring for its shape)."""
+    """Create the database at `path` (see the module docstring for its shape).
+
+    `gold_share`: the first part of the transcripts that have gold (the rest is left for
+    adjudication, with the raters' disagreements).
+    """
     ws = open_workspace(path)
     rng = np.random.default_rng(seed)
     ids = np.array([f"bench-{i:06d}" for i in range(n)], dtype=object)
@@ -324,7 +343,7 @@ def build(
         _transcripts(g, ids, m, pool)
         _transcripts(g, np.array(["bench-long"], dtype=object), long, pool)
         _labels(g, n_labels)
-        _gold(g)
+        _gold(g, gold_share)
         _graders(g)
         _hold(g, "bench-long", "keys-long")
         _hold(g, str(ids[-1]), "keys-short")
