@@ -1,7 +1,8 @@
 """Grader versus human reference: confusion, precision/recall/F1, kappa and AC1 with CIs,
 leniency, ROC-AUC/Brier/reliability for scored graders, the full scale, breakdowns.
 
-The reference for an item is its current gold value where gold exists, else the strict
+The reference for an item is its current gold value (`reference="gold"`, the default),
+or with `reference="gold+majority"` the gold value where gold exists, else the strict
 majority of the raters' current labels (ties are left out); every figure says how many
 items each gave. Ordinal dimensions are compared through the schema's binary projection
 (harmful = `yes`), and also on the full scale where the grader gives a value of the
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -34,7 +35,14 @@ from labels.schema import Dimension, Schema
 from labels.workspace import Workspace
 
 N_RESAMPLES = 1000
-JSON_KEYS = ("n", "tp", "fp", "fn", "tn", "precision", "recall", "f1", "kappa", "kappa_ci")
+ReferenceKind = Literal["gold", "gold+majority"]
+REFERENCES: tuple[str, ...] = ("gold", "gold+majority")
+MIN_ITEMS_AC1 = 100
+"""AC1's BCa interval covered 0.91 at 50 items with 5% positives; from 100 items, >= 0.94."""
+JSON_KEYS = (
+    *("n", "tp", "fp", "fn", "tn", "precision", "precision_ci", "recall", "recall_ci"),
+    *("f1", "f1_ci", "kappa", "kappa_ci", "kappa_ci_note", "gold_items", "majority_items"),
+)
 BREAKDOWNS = ("scenario", "condition", "model")
 NO_VALUE = "(none)"
 MIN_DISTINCT_SCORES = 3  # a grader whose scores are only 0/1 is a binary grader
@@ -76,7 +84,11 @@ class Reference:
 
 
 def reference_codes(
-    labels: pd.DataFrame, gold: pd.DataFrame, dim: Dimension, universe: pa.Array
+    labels: pd.DataFrame,
+    gold: pd.DataFrame,
+    dim: Dimension,
+    universe: pa.Array,
+    reference: ReferenceKind = "gold+majority",
 ) -> Reference:
     """The reference per transcript of `universe` (codes as in the module docstring).
 
@@ -97,6 +109,8 @@ def reference_codes(
     ref = np.where(2 * yes > yes + no, 1, np.where(2 * no > yes + no, 0, -1))
     value = np.where(won, top, -1)
     source = np.where((ref >= 0) | (value >= 0), 0, -1)
+    if reference == "gold":
+        ref, value, source = np.full(n, -1), np.full(n, -1), np.full(n, -1)
     at = positions(gold["transcript_id"], universe)
     decided = value_codes(gold["value"], dim.value_names)[at >= 0]
     at = at[at >= 0]
@@ -141,8 +155,10 @@ def comparisons(
     grader: str | None = None,
     gmap: GraderMap | None = None,
     labels: dict[str, pd.DataFrame] | None = None,
+    reference: ReferenceKind = "gold",
 ) -> pd.DataFrame:
-    """One row per grader, dimension and transcript the grader judged, with the reference.
+    """One row per grader, dimension and transcript the grader judged, with the reference
+    (`gold`, or `gold+majority`: gold, else the raters' strict majority).
 
     Items without a reference keep ref/ref_value/source -1 (the audit frame needs them).
     `labels` (dimension -> `Store.label_values`) saves reading them twice.
@@ -159,7 +175,7 @@ def comparisons(
     for name in pd.unique(dims):
         dim = ws.schema.dimension(str(name))
         values = labels[dim.name] if labels else ws.store.label_values(dim.name)
-        r = reference_codes(values, ws.store.gold_values(dim.name), dim, universe)
+        r = reference_codes(values, ws.store.gold_values(dim.name), dim, universe, reference)
         mine = (dims == name) & (at >= 0)
         for col, codes in (("ref", r.ref), ("ref_value", r.value), ("source", r.source)):
             cols[col][mine] = codes[at[mine]]
@@ -200,12 +216,17 @@ def readable(comp: pd.DataFrame, schema: Schema) -> pd.DataFrame:
 # -- figures for one grader and dimension ------------------------------------------------
 
 
-def binary_figures(t: gm.IntArray, n_resamples: int = N_RESAMPLES, seed: int = 0) -> dict[str, Any]:
-    """Counts, P/R/F1, positive rates, kappa and AC1 with bootstrap 95% CIs, from a 2×2
-    table (both CIs from the same 1,000 resamples of items)."""
+def binary_figures(
+    t: gm.IntArray, n_resamples: int = N_RESAMPLES, seed: int = 0, method: str = "bca"
+) -> dict[str, Any]:
+    """Counts, P/R/F1 with exact 95% CIs, positive rates, kappa and AC1 with BCa 95% CIs
+    from a 2×2 table (both bootstrap CIs from the same 1,000 resamples of items).
+
+    Kappa and AC1 get no interval (nan, with `kappa_ci_note` saying why) when either side
+    says yes fewer than `grader_metrics.MIN_POSITIVES` times. `method="percentile"` is
+    the old percentile bootstrap without that rule, kept for the coverage comparison.
+    """
     (tn, fp), (fn, tp) = t.tolist()
-    draws = gm.resample_tables(t, n_resamples, seed)
-    nan2 = [math.nan, math.nan]
     rates = gm.rates(t)
     return {
         "n": int(t.sum()),
@@ -214,14 +235,33 @@ def binary_figures(t: gm.IntArray, n_resamples: int = N_RESAMPLES, seed: int = 0
         "fn": int(fn),
         "tn": int(tn),
         **{k: rates[k] for k in ("precision", "recall", "f1")},
-        "kappa": float(gm.kappa(t)),
-        "kappa_ci": list(gm.percentile_interval(gm.kappa(draws))) if len(draws) else nan2,
-        "ac1": float(gm.gwet_ac1(t)),
-        "ac1_ci": list(gm.percentile_interval(gm.gwet_ac1(draws))) if len(draws) else nan2,
+        **{k: list(v) for k, v in gm.rate_intervals(t).items()},
+        **agreement_intervals(t, n_resamples, seed, method),
         "grader_positive_rate": rates["grader_positive_rate"],
         "reference_positive_rate": rates["reference_positive_rate"],
         "leniency": rates["grader_positive_rate"] - rates["reference_positive_rate"],
     }
+
+
+def agreement_intervals(
+    t: gm.IntArray, n_resamples: int = N_RESAMPLES, seed: int = 0, method: str = "bca"
+) -> dict[str, Any]:
+    """kappa, AC1, their CIs and the note saying why there is none (None when there is)."""
+    nan2 = [math.nan, math.nan]
+    note = gm.too_few_positives(t) if method == "bca" else None
+    out: dict[str, Any] = {"kappa": float(gm.kappa(t)), "ac1": float(gm.gwet_ac1(t))}
+    out |= {"kappa_ci": nan2, "ac1_ci": nan2, "kappa_ci_note": note}
+    if note is not None or not t.sum():
+        return out
+    draws = gm.resample_tables(t, n_resamples, seed)
+    for name, stat in (("kappa", gm.kappa), ("ac1", gm.gwet_ac1)):
+        if name == "ac1" and method == "bca" and t.sum() < MIN_ITEMS_AC1:
+            continue  # no AC1 interval below 100 items (docs/coverage.md)
+        if method == "bca":
+            out[f"{name}_ci"] = list(gm.bca_ci(t, stat, draws=draws))
+        else:
+            out[f"{name}_ci"] = list(gm.percentile_interval(stat(draws)))
+    return out
 
 
 def binary_metrics(
@@ -340,11 +380,13 @@ def report(
     grader: str | None = None,
     gmap: GraderMap | None = None,
     n_resamples: int = N_RESAMPLES,
+    reference: ReferenceKind = "gold",
 ) -> pd.DataFrame:
-    """`summary` of every grader (or one) against the reference, human agreement beside it."""
+    """`summary` of every grader (or one) against the reference (gold by default), human
+    agreement beside it."""
     gmap = grader_map.load() if gmap is None else gmap
     labels = {d.name: ws.store.label_values(d.name) for d in ws.schema.dimensions}
-    comp = comparisons(ws, grader, gmap, labels)
+    comp = comparisons(ws, grader, gmap, labels, reference)
     return summary(comp, ws.schema, gmap, human_agreement(ws, labels), n_resamples)
 
 

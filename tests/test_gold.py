@@ -25,7 +25,16 @@ def ext(ws: Workspace):  # type: ignore[no-untyped-def]
         (["none", "none", "considered", "considered"], gold.Rule("majority", 2), None),
         (["none", "considered", "considered"], gold.Rule("median", 2, 1), "considered"),
         (["none", "implicit_threat"], gold.Rule("median", 2, 1), None),  # spread 2 > 1
-        (["none", "implicit_threat"], gold.Rule("median", 2, 2), "none"),  # lower middle
+        (["none", "implicit_threat"], gold.Rule("median", 2, 2), None),  # tie: adjudicate
+        (["considered", "implicit_threat"], gold.Rule("median", 2, 1), None),  # tie
+        (["considered", "implicit_threat"], gold.Rule("median", 2, 1, "lower"), "considered"),
+        (["considered", "implicit_threat"], gold.Rule("median", 2, 1, "upper"), "implicit_threat"),
+        (["none", "considered", "considered", "none"], gold.Rule("median", 2, 1), None),
+        (
+            ["none", "considered", "considered", "considered"],
+            gold.Rule("median", 2, 1),
+            "considered",
+        ),
     ],
 )
 def test_decide(values: list[str], rule: gold.Rule, expected: str | None, ext) -> None:  # type: ignore[no-untyped-def]
