@@ -33,7 +33,9 @@ class Rule:
     def describe(self) -> str:
         """The rule in words, as recorded in gold notes and data cards."""
         if self.name == "median":
-            return f"median of ≥{self.min_raters} raters, spread ≤{self.max_spread}"
+            ties = {"adjudicate": "even ties adjudicated", "lower": "even ties to the lower"}
+            tie = ties.get(self.even_ties, "even ties to the upper")
+            return f"median of ≥{self.min_raters} raters, spread ≤{self.max_spread}, {tie}"
         return f"{self.name} of ≥{self.min_raters} raters"
 
 
@@ -104,7 +106,7 @@ def item_table(labels: pd.DataFrame, schema: Schema, rule: Rule) -> pd.DataFrame
 def project_rule(ws: Workspace) -> Rule:
     """The consensus rule the project's schema file chose."""
     p = ws.schema.project
-    return Rule(p.consensus, p.min_raters, p.max_spread)
+    return Rule(p.consensus, p.min_raters, p.max_spread, p.median_even_ties)
 
 
 def apply_consensus(ws: Workspace, rule: Rule | None = None) -> int:

@@ -6,6 +6,7 @@ import pytest
 
 from labels import gold
 from labels.models import Label
+from labels.schema import Project
 from labels.workspace import Workspace
 
 
@@ -123,3 +124,12 @@ def test_send_back_reopens_for_the_raters_with_the_question(seeded: Workspace) -
     assert notes["kind"].tolist() == ["guideline_unclear", "question"]
     with pytest.raises(ValueError, match="question"):
         gold.send_back(seeded, "dana", "t05", "manipulation", "  ")
+
+
+def test_the_schema_can_send_even_median_ties_to_one_side() -> None:
+    project = Project(consensus="median", median_even_ties="upper")
+    rule = gold.Rule(
+        project.consensus, project.min_raters, project.max_spread, project.median_even_ties
+    )
+    assert rule.describe() == "median of ≥2 raters, spread ≤1, even ties to the upper"
+    assert Project().median_even_ties == "adjudicate"
