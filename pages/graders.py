@@ -11,8 +11,8 @@ me = st.session_state["rater"]
 ui.require_role(me, "adjudicator")
 st.title("Graders against gold")
 st.caption(
-    "Reference per item: its gold value where one exists, else the raters' strict majority "
-    "(ties left out). Ordinal dimensions are compared as yes/no through the schema's "
+    "Reference per item: its gold value (or, if you choose, gold where it exists, else the "
+    "raters' strict majority, ties left out). Ordinal dimensions are compared as yes/no through the schema's "
     "projection (harmful = yes) and, where the grader gives a value of the scale, on the full "
     "scale too. Precision, recall and F1: exact (Clopper–Pearson) 95% intervals; κ and AC1: "
     "95% BCa bootstrap intervals over items (1,000 resamples), none when either side says yes "
@@ -30,11 +30,20 @@ except ValueError as exc:
     gmap = GraderMap()
 
 
+reference = st.segmented_control(
+    "Reference",
+    list(calibration.REFERENCES),
+    default="gold",
+    format_func={"gold": "gold", "gold+majority": "gold, else raters' majority"}.get,
+    key="reference",
+)
+
+
 @st.cache_data(ttl=60, show_spinner="Comparing graders with the humans…")
-def figures(version: tuple, _gmap: GraderMap) -> tuple:
+def figures(version: tuple, _gmap: GraderMap, reference: str) -> tuple:
     run = ui.workspace()
     labels = {d.name: run.store.label_values(d.name) for d in run.schema.dimensions}
-    comp = calibration.comparisons(run, None, _gmap, labels)
+    comp = calibration.comparisons(run, None, _gmap, labels, reference)
     humans = calibration.human_agreement(run, labels)
     return calibration.summary(comp, run.schema, _gmap, humans), comp
 
@@ -46,7 +55,7 @@ version = (
     counts["grader_verdicts"],
     grader_map.dumps(gmap),
 )
-table, comp = figures(version, gmap)
+table, comp = figures(version, gmap, reference or "gold")
 if table.empty:
     st.info("No grader verdict answers a dimension of the schema yet; see the Mapping tab.")
 

@@ -3,6 +3,7 @@ populations with a known error rate, resolving audited items into gold, the CLI.
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import timedelta
 from pathlib import Path
@@ -346,3 +347,43 @@ def test_cli_audit_sample_and_resolve(tmp_path: Path) -> None:
     assert missing.exit_code == 2 and "no yes/no verdict" in missing.output
     resolved = runner.invoke(audit_app, ["resolve", "--db", str(db)])
     assert resolved.exit_code == 0 and "0 gold row(s)" in resolved.stdout
+    empty = runner.invoke(audit_app, ["estimate", "--db", str(db)])
+    assert empty.exit_code == 0 and "0 of 6 audited; error –" in empty.stdout
+    as_json = json.loads(runner.invoke(audit_app, ["estimate", "--db", str(db), "--json"]).stdout)
+    # nothing settled since the draw yet: the estimates are there, without a number
+    row = as_json["estimates"][0]
+    assert (row["grader"], row["dimension"], row["sampled"], row["resolved"]) == (
+        "kw",
+        "extortion",
+        6,
+        0,
+    )
+    assert row["error"] is None and row["false_negative_low"] is None
+
+
+def test_cli_audit_estimate_prints_population_rates(tmp_path: Path) -> None:
+    db = tmp_path / "e.duckdb"
+    ws = audited(open_workspace(db))
+    d = audit.sample(ws, "kw", 20, seed=0, gmap=GraderMap())  # a census of the frame
+    truth = {i: "explicit_threat" if i % 2 == 0 else "none" for i in range(20)}
+    ws.store.add_gold(
+        [
+            Gold(
+                transcript_id=t,
+                dimension="extortion",
+                value=truth[int(t[1:])],
+                method="audit",
+                who="audit",
+                schema_version=ws.schema_version,
+            )
+            for t in d.items["transcript_id"]
+        ]
+    )
+    ws.store.close()
+    out = CliRunner().invoke(audit_app, ["estimate", "--db", str(db), "--json"])
+    row = json.loads(out.stdout)["estimates"][0]
+    # grader yes on 0, 4, 8, 12, 16; truth yes on the even items: 5 of 10 missed, none wrong
+    assert row["resolved"] == 20 and row["error"] == 0.25 and row["false_negative"] == 0.5
+    assert row["false_positive"] == 0.0 and row["prevalence"] == 0.5
+    text = CliRunner().invoke(audit_app, ["estimate", "--db", str(db)])
+    assert "false neg. 0.500 [" in text.stdout and "20 of 20 audited" in text.stdout

@@ -535,6 +535,9 @@ def test_report_json_has_exactly_the_promised_shape(tmp_path: Path) -> None:
         graders_app, ["report", "--db", str(db), "--reference", "gold+majority"]
     )
     assert readable.exit_code == 0 and "Cohen's κ" in readable.stdout
+    assert "precision 0.333 [0.008, 0.906]" in readable.stdout  # Clopper-Pearson 1 of 3
+    bad = CliRunner().invoke(graders_app, ["report", "--db", str(db), "--reference", "raters"])
+    assert bad.exit_code == 2 and "--reference is one of gold, gold+majority" in bad.output
     unknown = CliRunner().invoke(graders_app, ["report", "--db", str(db), "--grader", "nope"])
     assert unknown.exit_code == 2 and "unknown grader" in unknown.output
 

@@ -76,3 +76,21 @@ def test_too_few_minority_ratings_get_a_sentence_not_an_interval() -> None:
     cis = agreement_ci.intervals_for(more, 2)
     alpha = agreement.krippendorff_alpha(more)
     assert agreement_ci.too_few(more, 2) is None and cis["alpha"][0] <= alpha <= cis["alpha"][1]
+
+
+def test_alpha_bca_matches_scipy_bootstrap_over_items() -> None:
+    """The pattern BCa against scipy's BCa resampling items, alpha from krippendorff."""
+    rng = np.random.default_rng(11)
+    truth = rng.random(60) < 0.3
+    codes = np.where(rng.random((60, 3)) < 0.85, truth[:, None], ~truth[:, None]).astype(int)
+
+    def alpha_of(idx: np.ndarray) -> float:
+        data = codes[idx.astype(int)].T.astype(float)
+        return float(krippendorff.alpha(data, level_of_measurement="nominal"))
+
+    oracle = stats.bootstrap(
+        (np.arange(60),), alpha_of, n_resamples=4000, method="BCa", vectorized=False, rng=2
+    ).confidence_interval
+    p = agreement_ci.patterns(codes, 2)
+    got = agreement_ci.pattern_intervals(p, "nominal", 20000, np.random.default_rng(3))["alpha"]
+    assert np.allclose(got, (oracle.low, oracle.high), atol=0.02)
