@@ -12,11 +12,11 @@ ui.require_role(me, "adjudicator")
 st.title("Graders against gold")
 st.caption(
     "Reference per item: its gold value (or, if you choose, gold where it exists, else the "
-    "raters' strict majority, ties left out). Ordinal dimensions are compared as yes/no through the schema's "
-    "projection (harmful = yes) and, where the grader gives a value of the scale, on the full "
-    "scale too. Precision, recall and F1: exact (Clopper–Pearson) 95% intervals; κ and AC1: "
-    "95% BCa bootstrap intervals over items (1,000 resamples), none when either side says yes "
-    "fewer than 5 times."
+    "raters' strict majority, ties left out). Ordinal dimensions are compared as yes/no "
+    "through the schema's projection (harmful = yes) and, where the grader gives a value of "
+    "the scale, on the full scale too. Precision, recall and F1: exact (Clopper–Pearson) 95% "
+    "intervals; κ and AC1: 95% BCa bootstrap intervals over items (1,000 resamples), none "
+    "when either side says yes fewer than 5 times (AC1: or below 100 items)."
 )
 
 if ws.store.graders().empty:
