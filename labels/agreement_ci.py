@@ -61,46 +61,72 @@ def _kappa_rows(tables: FloatArray) -> FloatArray:
     return np.where(ok, (po - pe) / np.where(ok, 1 - pe, 1.0), np.nan)
 
 
-def _cohen(p: Patterns, w: FloatArray) -> FloatArray:
-    """Mean pairwise Cohen's kappa per row of multiplicities `w` (pairs sharing >= 2 items)."""
-    k = p.k
-    kappas, usable = [], []
-    for j, m in combinations(range(p.codes.shape[1]), 2):
+def _pair_tables(p: Patterns) -> FloatArray:
+    """(patterns, rater pairs × k²): which cell of each rater pair's table a pattern adds to."""
+    k, r = p.k, p.codes.shape[1]
+    blocks = []
+    for j, m in combinations(range(r), 2):
         both = (p.codes[:, j] >= 0) & (p.codes[:, m] >= 0)
         cell = np.where(both, p.codes[:, j] * k + p.codes[:, m], 0)
         onehot = np.zeros((len(cell), k * k))
         onehot[np.arange(len(cell)), cell] = both
-        tables = (w @ onehot).reshape(-1, k, k)
-        kappas.append(_kappa_rows(tables))
-        usable.append(tables.sum(axis=(-2, -1)) >= 2)
-    if not kappas:
-        return np.full(w.shape[0], np.nan)
-    values = np.where(np.array(usable), np.array(kappas), np.nan)
-    finite = np.isfinite(values)
-    total = np.where(finite, values, 0.0).sum(axis=0)
-    count = finite.sum(axis=0)
-    return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+        blocks.append(onehot)
+    return np.hstack(blocks) if blocks else np.zeros((len(p.codes), 0))
 
 
-def _fleiss_ac1(p: Patterns, w: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Fleiss' kappa and Gwet's AC1 per row of multiplicities (Gwet's missing-data forms)."""
+def design(p: Patterns) -> FloatArray:
+    """Per pattern, every sum the coefficients need, so that for item multiplicities w the
+    sums are `w @ design(p)`: coincidences (k²), agreeing-pair share, pairable, rated,
+    category shares (k), and each rater pair's table (k² per pair)."""
     c = agreement.category_counts(p.codes, p.k)
     m = c.sum(axis=1)
     pair = m >= 2
+    scale = np.divide(1.0, m - 1, out=np.zeros_like(m), where=pair)
+    coincide = np.einsum("pc,pk->pck", c, c) - np.einsum("pc,ck->pck", c, np.eye(p.k))
     agree = np.divide((c * (c - 1)).sum(axis=1), m * (m - 1), out=np.zeros_like(m), where=pair)
     share = np.divide(c, m[:, None], out=np.zeros_like(c), where=m[:, None] >= 1)
-    n_pair, n_rated = w @ pair.astype(float), w @ (m >= 1).astype(float)
-    po = np.divide(w @ agree, n_pair, out=np.full(w.shape[0], np.nan), where=n_pair > 0)
-    pi = (w @ share) / np.where(n_rated > 0, n_rated, 1.0)[:, None]
-    pe_f = (pi**2).sum(axis=1)
-    pe_g = (pi * (1 - pi)).sum(axis=1) / max(p.k - 1, 1)
+    return np.hstack(
+        [
+            (coincide * scale[:, None, None]).reshape(len(c), -1),
+            np.column_stack([agree, pair, m >= 1]).astype(np.float64),
+            share,
+            _pair_tables(p),
+        ]
+    )
 
-    def corrected(pe: FloatArray) -> FloatArray:
-        ok = np.isfinite(po) & (pe < 1 - 1e-12)
-        return np.where(ok, (po - pe) / np.where(ok, 1 - pe, 1.0), np.nan)
 
-    ac1 = corrected(pe_g) if p.k >= 2 else np.full(w.shape[0], np.nan)
-    return corrected(pe_f), ac1
+def _corrected(po: FloatArray, pe: FloatArray) -> FloatArray:
+    ok = np.isfinite(po) & (pe < 1 - 1e-12)
+    return np.where(ok, (po - pe) / np.where(ok, 1 - pe, 1.0), np.nan)
+
+
+def _mean_kappa(tables: FloatArray) -> FloatArray:
+    """Mean over rater pairs of Cohen's kappa, (B, pairs, k, k) tables; pairs sharing < 2
+    items or with a nan kappa left out."""
+    kappas = np.where(tables.sum(axis=(-2, -1)) >= 2, _kappa_rows(tables), np.nan)
+    finite = np.isfinite(kappas)
+    total = np.where(finite, kappas, 0.0).sum(axis=1)
+    count = finite.sum(axis=1)
+    return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
+def from_sums(
+    sums: FloatArray, k: int, level: Level = "nominal", values: FloatArray | None = None
+) -> dict[str, FloatArray]:
+    """Each coefficient from (B, columns of `design`) sums."""
+    b, k2 = sums.shape[0], k * k
+    agree, pairable, rated = sums[:, k2], sums[:, k2 + 1], sums[:, k2 + 2]
+    po = np.divide(agree, pairable, out=np.full(b, np.nan), where=pairable > 0)
+    pi = sums[:, k2 + 3 : k2 + 3 + k] / np.where(rated > 0, rated, 1.0)[:, None]
+    ac1 = _corrected(po, (pi * (1 - pi)).sum(axis=1) / max(k - 1, 1))
+    tables = sums[:, k2 + 3 + k :].reshape(b, -1, k, k)
+    scale = np.arange(k, dtype=np.float64) if values is None else values
+    return {
+        "alpha": agreement._alpha_from(sums[:, :k2].reshape(b, k, k), level, scale),
+        "fleiss_kappa": _corrected(po, (pi**2).sum(axis=1)),
+        "gwet_ac1": ac1 if k >= 2 else np.full(b, np.nan),
+        "mean_cohen_kappa": _mean_kappa(tables) if tables.shape[1] else np.full(b, np.nan),
+    }
 
 
 def coefficients(
@@ -108,20 +134,7 @@ def coefficients(
 ) -> dict[str, FloatArray]:
     """Each coefficient for every row of `w` ((B, patterns) item multiplicities); `values`
     are the categories' numbers for interval and ratio alpha (default: their positions)."""
-    c = agreement.category_counts(p.codes, p.k)
-    m = c.sum(axis=1)
-    scale = np.divide(1.0, m - 1, out=np.zeros_like(m), where=m >= 2)
-    pairs = np.einsum("pc,pk->pck", c, c) - np.einsum("pc,ck->pck", c, np.eye(p.k))
-    contributions = (pairs * scale[:, None, None]).reshape(len(c), -1)
-    values = np.arange(p.k, dtype=np.float64) if values is None else values
-    coincidences = (w @ contributions).reshape(-1, p.k, p.k)
-    fleiss, ac1 = _fleiss_ac1(p, w)
-    return {
-        "alpha": agreement._alpha_from(coincidences, level, values),
-        "fleiss_kappa": fleiss,
-        "gwet_ac1": ac1,
-        "mean_cohen_kappa": _cohen(p, w),
-    }
+    return from_sums(w @ design(p), p.k, level, values)
 
 
 def minority_ratings(codes: IntArray, k: int) -> int:
@@ -144,10 +157,12 @@ def too_few(codes: IntArray, k: int) -> str | None:
     )
 
 
-def _jackknife(p: Patterns, level: Level, values: FloatArray | None) -> dict[str, FloatArray]:
-    """Each coefficient with one item of each pattern left out."""
-    w = np.tile(p.counts.astype(np.float64), (len(p.counts), 1)) - np.eye(len(p.counts))
-    return coefficients(p, w, level, values)
+def _jackknife(
+    p: Patterns, m: FloatArray, level: Level, values: FloatArray | None
+) -> dict[str, FloatArray]:
+    """Each coefficient with one item of each pattern left out: the sums less that row."""
+    full = p.counts.astype(np.float64) @ m
+    return from_sums(full[None, :] - m, p.k, level, values)
 
 
 def intervals_for(
@@ -175,10 +190,11 @@ def pattern_intervals(
 ) -> dict[str, intervals.Interval]:
     """BCa 95% intervals from patterns (the simulation calls this directly)."""
     n = int(p.counts.sum())
+    m = design(p)
     draws = rng.multinomial(n, p.counts / n, size=n_resamples).astype(np.float64)
-    boot = coefficients(p, draws, level, values)
-    point = coefficients(p, p.counts[None, :].astype(np.float64), level, values)
-    jack = _jackknife(p, level, values)
+    boot = from_sums(draws @ m, p.k, level, values)
+    point = from_sums(p.counts[None, :].astype(np.float64) @ m, p.k, level, values)
+    jack = _jackknife(p, m, level, values)
     weights = p.counts.astype(np.float64)
     return {
         name: intervals.bca(float(point[name][0]), boot[name], jack[name], weights)

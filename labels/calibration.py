@@ -309,16 +309,28 @@ def scale_figures(
     rows: pd.DataFrame, dim: Dimension, n_resamples: int = N_RESAMPLES, seed: int = 0
 ) -> dict[str, Any]:
     """Full-scale agreement where both sides give a scale value: n, exact agreement, kappa
-    (linear weights for ordinal dimensions) with a bootstrap 95% CI."""
+    (linear weights for ordinal dimensions) with a BCa 95% CI (`scale_table_figures`)."""
     weights: gm.Weights = "linear" if dim.level == "ordinal" else None
-    t = scale_counts(rows, dim)
+    return scale_table_figures(scale_counts(rows, dim), weights, n_resamples, seed)
+
+
+def scale_table_figures(
+    t: gm.IntArray, weights: gm.Weights, n_resamples: int = N_RESAMPLES, seed: int = 0
+) -> dict[str, Any]:
+    """The full-scale figures of a k×k table; no kappa interval (and `scale_kappa_ci_note`
+    saying why) when either side puts fewer than `grader_metrics.MIN_POSITIVES` items
+    outside its most common value."""
     n = int(t.sum())
-    ci = gm.bootstrap_ci(t, lambda d: gm.kappa(d, weights), n_resamples, seed=seed)
+    note = gm.too_few_outside_mode(t) if n else None
+    ci = (math.nan, math.nan)
+    if n and note is None:
+        ci = gm.bca_ci(t, lambda d: gm.kappa(d, weights), n_resamples, seed)
     return {
         "scale_n": n,
         "scale_weights": weights or "none",
         "scale_kappa": float(gm.kappa(t, weights)) if n else math.nan,
         "scale_kappa_ci": list(ci),
+        "scale_kappa_ci_note": note,
         "scale_exact": float(np.trace(t) / n) if n else math.nan,
     }
 

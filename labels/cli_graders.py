@@ -86,6 +86,8 @@ def _lines(row: dict[Any, Any]) -> list[str]:
             f" exact {_num(row['scale_exact'])}"
             f"   (humans: κ {_num(row.get('human_scale_kappa'))})"
         )
+        if row.get("scale_kappa_ci_note"):
+            lines.append(f"  no full-scale κ interval: {row['scale_kappa_ci_note']}")
     return lines
 
 

@@ -285,6 +285,22 @@ def too_few_positives(t: IntArray) -> str | None:
     return f"{positives} {who} yes {noun}: too few for an interval (needs {MIN_POSITIVES})"
 
 
+def too_few_outside_mode(t: IntArray) -> str | None:
+    """For a k×k table: the sentence shown instead of a kappa interval when the reference
+    (rows) or the grader (columns) puts fewer than `MIN_POSITIVES` items outside its most
+    common value; None when an interval is shown."""
+    rows, cols = t.sum(axis=1), t.sum(axis=0)
+    outside = min(int(rows.sum() - rows.max()), int(cols.sum() - cols.max()))
+    if outside >= MIN_POSITIVES:
+        return None
+    who = "reference" if rows.sum() - rows.max() <= cols.sum() - cols.max() else "grader"
+    noun = "value" if outside == 1 else "values"
+    return (
+        f"{outside} {who} {noun} outside its most common one: too few for an interval "
+        f"(needs {MIN_POSITIVES})"
+    )
+
+
 def bca_ci(
     t: IntArray,
     statistic: Callable[[IntArray], FloatArray],

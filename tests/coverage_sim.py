@@ -256,3 +256,45 @@ def audit_simulation(size: int, reviewed: float, reps: int, seed: int) -> dict[s
             "srs_defined": len(srs[k]) / reps,
         }
     return out
+
+
+# -- the grader on the full (ordinal) scale ------------------------------------------------
+
+SCALES = {0.05: (0.90, 0.05, 0.03, 0.02), 0.20: (0.65, 0.15, 0.12, 0.08)}
+"""Truth over none / considered / implicit / explicit; the second pair is the yes share."""
+
+
+def scale_cells(prevalence: float) -> np.ndarray:
+    """(truth, grader) cell probabilities: the grader keeps the value with 0.8 and moves
+    one step either way with 0.1 each (0.2 inwards at the ends)."""
+    truth = np.array(SCALES[prevalence])
+    k = truth.size
+    move = np.zeros((k, k))
+    for i in range(k):
+        move[i, i] = 0.8
+        for j in (i - 1, i + 1):
+            if 0 <= j < k:
+                move[i, j] = 0.1 if 0 < i < k - 1 else 0.2
+    return (truth[:, None] * move).ravel()
+
+
+def scale_coverage(prevalence: float, items: int, reps: int, seed: int) -> dict[str, float]:
+    """Coverage of the full-scale (linear weighted) kappa interval, and how often shown."""
+    from labels import calibration
+    from labels import grader_metrics as gm
+
+    cells = scale_cells(prevalence)
+    k = int(math.isqrt(cells.size))
+    truth = float(gm.kappa(cells.reshape(k, k), "linear"))
+    rng = np.random.default_rng(seed)
+    hits = []
+    for i, flat in enumerate(rng.multinomial(items, cells, size=reps)):
+        figures = calibration.scale_table_figures(flat.reshape(k, k), "linear", seed=i)
+        low, high = figures["scale_kappa_ci"]
+        if math.isfinite(low):
+            hits.append(low <= truth <= high)
+    return {
+        "coverage": float(np.mean(hits)) if hits else math.nan,
+        "shown": len(hits) / reps,
+        "truth": truth,
+    }

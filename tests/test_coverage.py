@@ -3,8 +3,9 @@
 Simulated raters and graders (tests/coverage_sim.py) on the issue's grid: prevalence 5%
 and 20%; 30, 60 and 200 items; 0% and 20% missing ratings; three raters; grader metrics
 at 50, 200 and 1,000 items; audits of a 10,000-verdict population at 20, 100 and 400
-items. Coverage is counted over the data sets that get an interval; the others get a
-sentence instead (the rules in README "Intervals"). Fixed seeds, so a run is repeatable.
+items; the grader's full-scale kappa on a four-point scale. Coverage is counted over the
+data sets that get an interval; the others get a sentence instead (the rules in README
+"Intervals"). Fixed seeds, so a run is repeatable.
 
 `make test` runs 400 replications per cell (enough to fail a broken method: the old
 percentile intervals covered 0.58-0.85 at 30-60 items); GOLDSET_COVERAGE_FULL=1 (or
@@ -80,6 +81,18 @@ def test_grader_intervals_cover(prevalence: float, items: int) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("prevalence", [0.05, 0.20])
+@pytest.mark.parametrize("items", [50, 200, 1000])
+def test_full_scale_kappa_interval_covers(prevalence: float, items: int) -> None:
+    result = sim.scale_coverage(prevalence, items, REPS, seed=7 * items + int(prevalence * 100))
+    RESULTS[f"scale prevalence={prevalence} items={items}"] = result
+    if result["shown"] * REPS >= 40:
+        assert covers(result["coverage"], result["shown"] * REPS), result
+    if items >= 200:
+        assert result["shown"] == 1.0
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("reviewed", [0.0, 0.7])
 @pytest.mark.parametrize("size", [20, 100, 400])
 def test_audit_estimates_hold_for_the_whole_population(size: int, reviewed: float) -> None:
@@ -97,4 +110,5 @@ def _write_results() -> object:
     yield
     if FULL and RESULTS:
         out = Path(__file__).resolve().parent.parent / "docs" / "coverage-results.json"
-        out.write_text(json.dumps(RESULTS, indent=1, sort_keys=True) + "\n")
+        merged = json.loads(out.read_text()) if out.exists() else {}  # a -k run adds its cells
+        out.write_text(json.dumps(merged | RESULTS, indent=1, sort_keys=True) + "\n")
