@@ -109,3 +109,11 @@ def test_full_scale_kappa_needs_values_outside_the_mode_on_both_sides() -> None:
     shown = calibration.scale_table_figures(spread, "linear")
     low, high = shown["scale_kappa_ci"]
     assert shown["scale_kappa_ci_note"] is None and low <= shown["scale_kappa"] <= high
+
+
+@pytest.mark.parametrize(("x", "n"), [(0, 10), (3, 17), (20, 20)])
+def test_audit_wilson_matches_statsmodels(x: int, n: int) -> None:
+    from labels import audit
+
+    oracle = proportion_confint(x, n, alpha=0.05, method="wilson")
+    assert np.allclose(audit._wilson(x / n, n), oracle)
