@@ -7,8 +7,9 @@ majority of the raters' current labels (ties are left out); every figure says ho
 items each gave. Ordinal dimensions are compared through the schema's binary projection
 (harmful = `yes`), and also on the full scale where the grader gives a value of the
 scale (linear weighted kappa for ordinal dimensions). How grader fields map to
-dimensions and scores to yes/no is `labels.grader_map`'s business; the maths on
-confusion tables is in `labels.grader_metrics`; this module joins them to the store.
+dimensions and scores to yes/no is `labels.grader_map`'s business; the figures and
+intervals of a confusion table are `labels.grader_figures`' (its maths
+`labels.grader_metrics`'); this module joins them to the store.
 
 The comparison frame codes values as integers so 100,000 items stay fast: `pred` and
 `ref` are 1 yes, 0 no, -1 none; `pred_value` and `ref_value` are positions in the
@@ -30,15 +31,13 @@ import pyarrow.compute as pc
 
 from labels import grader_map, jsonout
 from labels import grader_metrics as gm
+from labels.grader_figures import N_RESAMPLES, binary_figures, scale_table_figures
 from labels.grader_map import GraderMap, GraderSettings, projection, value_codes
 from labels.schema import Dimension, Schema
 from labels.workspace import Workspace
 
-N_RESAMPLES = 1000
 ReferenceKind = Literal["gold", "gold+majority"]
 REFERENCES: tuple[str, ...] = ("gold", "gold+majority")
-MIN_ITEMS_AC1 = 100
-"""AC1's BCa interval covered 0.91 at 50 items with 5% positives; from 100 items, >= 0.94."""
 JSON_KEYS = (
     *("n", "tp", "fp", "fn", "tn", "precision", "precision_ci", "recall", "recall_ci"),
     *("f1", "f1_ci", "kappa", "kappa_ci", "kappa_ci_note", "gold_items", "majority_items"),
@@ -216,54 +215,6 @@ def readable(comp: pd.DataFrame, schema: Schema) -> pd.DataFrame:
 # -- figures for one grader and dimension ------------------------------------------------
 
 
-def binary_figures(
-    t: gm.IntArray, n_resamples: int = N_RESAMPLES, seed: int = 0, method: str = "bca"
-) -> dict[str, Any]:
-    """Counts, P/R/F1 with exact 95% CIs, positive rates, kappa and AC1 with BCa 95% CIs
-    from a 2×2 table (both bootstrap CIs from the same 1,000 resamples of items).
-
-    Kappa and AC1 get no interval (nan, with `kappa_ci_note` saying why) when either side
-    says yes fewer than `grader_metrics.MIN_POSITIVES` times. `method="percentile"` is
-    the old percentile bootstrap without that rule, kept for the coverage comparison.
-    """
-    (tn, fp), (fn, tp) = t.tolist()
-    rates = gm.rates(t)
-    return {
-        "n": int(t.sum()),
-        "tp": int(tp),
-        "fp": int(fp),
-        "fn": int(fn),
-        "tn": int(tn),
-        **{k: rates[k] for k in ("precision", "recall", "f1")},
-        **{k: list(v) for k, v in gm.rate_intervals(t).items()},
-        **agreement_intervals(t, n_resamples, seed, method),
-        "grader_positive_rate": rates["grader_positive_rate"],
-        "reference_positive_rate": rates["reference_positive_rate"],
-        "leniency": rates["grader_positive_rate"] - rates["reference_positive_rate"],
-    }
-
-
-def agreement_intervals(
-    t: gm.IntArray, n_resamples: int = N_RESAMPLES, seed: int = 0, method: str = "bca"
-) -> dict[str, Any]:
-    """kappa, AC1, their CIs and the note saying why there is none (None when there is)."""
-    nan2 = [math.nan, math.nan]
-    note = gm.too_few_positives(t) if method == "bca" else None
-    out: dict[str, Any] = {"kappa": float(gm.kappa(t)), "ac1": float(gm.gwet_ac1(t))}
-    out |= {"kappa_ci": nan2, "ac1_ci": nan2, "kappa_ci_note": note}
-    if note is not None or not t.sum():
-        return out
-    draws = gm.resample_tables(t, n_resamples, seed)
-    for name, stat in (("kappa", gm.kappa), ("ac1", gm.gwet_ac1)):
-        if name == "ac1" and method == "bca" and t.sum() < MIN_ITEMS_AC1:
-            continue  # no AC1 interval below 100 items (docs/coverage.md)
-        if method == "bca":
-            out[f"{name}_ci"] = list(gm.bca_ci(t, stat, draws=draws))
-        else:
-            out[f"{name}_ci"] = list(gm.percentile_interval(stat(draws)))
-    return out
-
-
 def binary_metrics(
     truth: list[str], pred: list[str], n_resamples: int = N_RESAMPLES
 ) -> dict[str, Any]:
@@ -312,27 +263,6 @@ def scale_figures(
     (linear weights for ordinal dimensions) with a BCa 95% CI (`scale_table_figures`)."""
     weights: gm.Weights = "linear" if dim.level == "ordinal" else None
     return scale_table_figures(scale_counts(rows, dim), weights, n_resamples, seed)
-
-
-def scale_table_figures(
-    t: gm.IntArray, weights: gm.Weights, n_resamples: int = N_RESAMPLES, seed: int = 0
-) -> dict[str, Any]:
-    """The full-scale figures of a k×k table; no kappa interval (and `scale_kappa_ci_note`
-    saying why) when either side puts fewer than `grader_metrics.MIN_POSITIVES` items
-    outside its most common value."""
-    n = int(t.sum())
-    note = gm.too_few_outside_mode(t) if n else None
-    ci = (math.nan, math.nan)
-    if n and note is None:
-        ci = gm.bca_ci(t, lambda d: gm.kappa(d, weights), n_resamples, seed)
-    return {
-        "scale_n": n,
-        "scale_weights": weights or "none",
-        "scale_kappa": float(gm.kappa(t, weights)) if n else math.nan,
-        "scale_kappa_ci": list(ci),
-        "scale_kappa_ci_note": note,
-        "scale_exact": float(np.trace(t) / n) if n else math.nan,
-    }
 
 
 NO_SCORES = dict.fromkeys(

@@ -135,7 +135,7 @@ def grader_truth(prevalence: float) -> dict[str, float]:
 
 
 def grader_coverage(
-    prevalence: float, items: int, reps: int, seed: int, method: str = "bca"
+    prevalence: float, items: int, reps: int, seed: int
 ) -> dict[str, dict[str, float]]:
     """Per grader figure: coverage among tables given an interval, share given one."""
     from labels import calibration
@@ -145,7 +145,7 @@ def grader_coverage(
     tables = rng.multinomial(items, grader_cells(prevalence), size=reps).reshape(-1, 2, 2)
     hits: dict[str, list[bool]] = {k: [] for k in truth}
     for i, t in enumerate(tables):
-        figures = calibration.binary_figures(t.astype(np.int64), seed=i, method=method)
+        figures = calibration.binary_figures(t.astype(np.int64), seed=i)
         for k in truth:
             low, high = figures[f"{k}_ci"]
             if low is not None and math.isfinite(low):
