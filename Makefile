@@ -7,7 +7,7 @@ TSTAMP  := $(VENV)/.installed-test
 DB      ?= data/goldset.duckdb
 PORT    ?= 8501
 
-.PHONY: run test lint types unit e2e demo screenshot bench clean
+.PHONY: run test lint types unit e2e demo screenshot bench coverage clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -47,8 +47,11 @@ unit: $(TSTAMP)
 screenshot: $(TSTAMP)  ## refresh docs/label-page.png from a real browser
 	GOLDSET_SCREENSHOT=docs/label-page.png $(BIN)/python -m pytest -q tests/e2e -k screenshot
 
-bench: $(TSTAMP)
+bench: $(TSTAMP) coverage
 	$(BIN)/python -m benchmarks
+
+coverage: $(TSTAMP)  ## the full coverage grid (2,000 replications a cell); writes docs/coverage-results.json
+	GOLDSET_COVERAGE_FULL=1 $(BIN)/python -m pytest -q tests/test_coverage.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

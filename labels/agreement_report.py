@@ -12,10 +12,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from labels import agreement
+from labels import agreement, agreement_ci
 from labels.agreement import IntArray
 from labels.schema import Dimension
 from labels.workspace import Workspace
+
+NO_PAIRS = "no item has two ratings"
 
 
 def units(labels: pd.DataFrame, dim: Dimension) -> tuple[IntArray, list[str]]:
@@ -50,23 +52,36 @@ def pairable(table: IntArray) -> IntArray:
 def dimension_figures(
     table: IntArray, dim: Dimension, n_resamples: int = 1000, seed: int = 0
 ) -> dict[str, Any]:
-    """Every coefficient for one dimension, with a bootstrap 95% CI on alpha."""
+    """Every coefficient for one dimension, with BCa 95% CIs on alpha, Fleiss' kappa and
+    mean Cohen's kappa, or `ci_note` saying why there are none (`agreement_ci.too_few`)."""
     cats = dim.scale
     pairs = pairable(table)
     alpha = agreement.krippendorff_alpha(pairs, level=dim.level, categories=cats)
-    low, high = agreement.bootstrap_alpha_ci(
-        pairs, level=dim.level, categories=cats, n_resamples=n_resamples, seed=seed
-    )
+    values = None
+    if dim.level in ("interval", "ratio"):
+        values = np.array([float(c) for c in cats], dtype=np.float64)
+    cis = agreement_ci.intervals_for(pairs, len(cats), dim.level, n_resamples, seed, values)
     return {
         "items": len(pairs),
         "alpha": alpha,
-        "alpha_ci": [low, high],
+        "alpha_ci": list(cis["alpha"]),
         "percent_agreement": agreement.percent_agreement(pairs),
         "fleiss_kappa": agreement.fleiss_kappa(pairs, categories=cats),
+        "fleiss_kappa_ci": list(cis["fleiss_kappa"]),
         "gwet_ac1": agreement.gwet_ac1(pairs, categories=cats),
         "mean_cohen_kappa": agreement.mean_pairwise_cohen_kappa(pairs, categories=cats),
+        "mean_cohen_kappa_ci": list(cis["mean_cohen_kappa"]),
+        "ci_note": agreement_ci.too_few(pairs, len(cats)) if len(pairs) else NO_PAIRS,
         "reading": agreement.interpret_alpha(alpha),
     }
+
+
+def flat(figures: dict[str, Any]) -> dict[str, Any]:
+    """One dimension's figures with each `<name>_ci` as `<name>_low` and `<name>_high`."""
+    out = {k: v for k, v in figures.items() if not k.endswith("_ci")}
+    for key in [k for k in figures if k.endswith("_ci")]:
+        out[f"{key[:-3]}_low"], out[f"{key[:-3]}_high"] = figures[key]
+    return out
 
 
 def report(ws: Workspace, dimension: str | None = None, n_resamples: int = 1000) -> dict[str, Any]:

@@ -2,16 +2,10 @@
 audited outcomes estimate the grader's error rates on the whole population.
 
 Drawing. The frame is every transcript the grader judged on a dimension with a yes/no
-projection. Each item has a status: `disagree` (on some dimension the grader's yes/no
-differs from the reference: gold, else the raters' strict majority), `agree` (it matches
-the reference wherever there is one) or `unreviewed` (no reference yet). Strata are
-status × condition. Disagreements get `n − round(agree_share · n)` of the sample, the
-other statuses the rest (unreviewed items too, so the estimate covers the whole
-population); a group short of items passes its surplus to the other. Within a group the
-quota is spread over conditions, at least one item per condition when the quota allows,
-otherwise proportionally (largest remainders), and drawn by simple random sampling
-without replacement. An item's inclusion probability is n_h / N_h of its stratum; it is
-recorded with the draw and on the audit queue, whose items raters get first (blind).
+projection. Strata are what the grader said × condition; every stratum gets at least two
+items when the sample allows and the rest goes by Neyman allocation for the error rate
+(`labels.audit_design`), so every item has a positive inclusion probability n_h / N_h.
+It is recorded with the draw and on the audit queue, whose items raters get first (blind).
 
 Resolving. Once at least two raters have labeled an audit item after it was queued and
 a strict majority agrees, that value becomes gold with method `audit` (`resolve`); a
@@ -24,8 +18,8 @@ rate are the same ratio among truth `no` and truth `yes`. The variance is the
 linearised stratified one (with finite-population correction, and half a pseudo-item per
 stratum so strata where no error was seen still count as uncertain); the 95% CI is
 Wilson's on the effective sample size, so a sample with no observed error still gets an
-upper bound above zero. In simulation (tests/test_audit.py) the mean estimate lands within
-0.01 of the true rate and the interval covers it 97–99% of the time: conservative.
+upper bound above zero. Bias, RMSE against simple random sampling and coverage in
+simulation are in docs/coverage.md (`tests/test_coverage.py`).
 """
 
 from __future__ import annotations
@@ -41,13 +35,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from labels import calibration, grader_map
+from labels import audit_design, calibration, grader_map
 from labels.grader_map import GraderMap
 from labels.models import Gold, utcnow
 from labels.workspace import Workspace
 
-STATUSES = ("disagree", "agree", "unreviewed")
-AGREE_SHARE = 0.2
+STATUSES = ("grader yes", "grader no")
 ESTIMATES = ("error", "false_positive", "false_negative", "prevalence")
 RATE_COLUMNS = ("reference_error",) + tuple(
     f"{name}{end}" for name in ESTIMATES for end in ("", "_low", "_high")
@@ -60,110 +53,40 @@ FloatArray = npt.NDArray[np.float64]
 
 
 def frame(comp: pd.DataFrame, grader: str) -> pd.DataFrame:
-    """The sampling frame of one grader: transcript_id, status, condition (one row each)."""
+    """The sampling frame of one grader, one row per transcript: transcript_id, status
+    (`grader yes` when the grader says yes on some yes/no dimension, else `grader no`),
+    condition, reviewed (some reference exists) and differs (it disagrees with the grader).
+    """
     rows = comp[(comp["grader"] == grader) & (comp["pred"] >= 0)]
     ref, pred = rows["ref"].to_numpy(int), rows["pred"].to_numpy(int)
     work = pd.DataFrame(
         {
             "transcript_id": rows["transcript_id"].to_numpy(),
+            "yes": pred == 1,
             "differs": (ref >= 0) & (ref != pred),
             "reviewed": ref >= 0,
             "condition": rows["condition"].fillna(calibration.NO_VALUE).to_numpy(),
         }
     )
     items = work.groupby("transcript_id", sort=True).agg(
-        differs=("differs", "max"), reviewed=("reviewed", "max"), condition=("condition", "first")
-    )
-    status = np.where(
-        items["differs"], "disagree", np.where(items["reviewed"], "agree", "unreviewed")
+        yes=("yes", "max"),
+        differs=("differs", "max"),
+        reviewed=("reviewed", "max"),
+        condition=("condition", "first"),
     )
     return pd.DataFrame(
         {
             "transcript_id": items.index.to_numpy(),
-            "status": status,
+            "status": np.where(items["yes"], STATUSES[0], STATUSES[1]),
             "condition": items["condition"].to_numpy(),
+            "reviewed": items["reviewed"].to_numpy(bool),
+            "differs": items["differs"].to_numpy(bool),
         }
     )
 
 
-def allocate(sizes: npt.ArrayLike, total: int) -> npt.NDArray[np.int64]:
-    """How many items to draw from each stratum: `total` (at most all items) spread at
-    least one per non-empty stratum when that fits, the rest in proportion to the room
-    left, by largest remainders (ties to the earlier stratum)."""
-    n_h = np.asarray(sizes, dtype=np.int64)
-    alloc = np.zeros_like(n_h)
-    remaining = int(min(total, n_h.sum()))
-    if remaining <= 0:
-        return alloc
-    nonempty = n_h > 0
-    if remaining >= nonempty.sum():
-        alloc[nonempty] = 1
-        remaining -= int(nonempty.sum())
-    while remaining > 0:
-        room = n_h - alloc
-        quota = remaining * room / room.sum()
-        base = np.floor(quota).astype(np.int64)
-        alloc += base
-        remaining -= int(base.sum())
-        for i in np.argsort(-(quota - base), kind="stable"):
-            if remaining == 0:
-                break
-            if alloc[i] < n_h[i]:
-                alloc[i] += 1
-                remaining -= 1
-    return alloc
-
-
-def _group_quotas(counts: dict[str, int], n: int, agree_share: float) -> dict[str, int]:
-    """Items for disagreements and for the rest, each group passing surplus to the other."""
-    others = counts.get("agree", 0) + counts.get("unreviewed", 0)
-    disagree = counts.get("disagree", 0)
-    want_other = min(round(agree_share * n), n)
-    want_dis = n - want_other
-    take_dis = min(want_dis, disagree)
-    take_other = min(others, want_other + (want_dis - take_dis))
-    take_dis = min(disagree, take_dis + (want_other - min(want_other, others)))
-    return {"disagree": take_dis, "other": take_other}
-
-
-def draw_sample(
-    items: pd.DataFrame, n: int, agree_share: float = AGREE_SHARE, seed: int = 0
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(drawn items with stratum, status and inclusion_prob; the strata with N_h and n_h).
-
-    `items` has transcript_id, status, condition (see `frame`).
-    """
-    rng = np.random.default_rng(seed)
-    grouped = items.groupby(["status", "condition"], sort=True)
-    strata = grouped.size().rename("N").reset_index()
-    strata["group"] = np.where(strata["status"] == "disagree", "disagree", "other")
-    counts = {str(k): int(v) for k, v in items["status"].value_counts().items()}
-    quotas = _group_quotas(counts, n, agree_share)
-    strata["n"] = 0
-    for group, quota in quotas.items():
-        mine = (strata["group"] == group).to_numpy()
-        strata.loc[mine, "n"] = allocate(strata.loc[mine, "N"].to_numpy(), quota)
-    strata["stratum"] = strata["status"] + " · " + strata["condition"]
-    ids = items["transcript_id"].to_numpy().astype(str)
-    members = grouped.indices
-    drawn = []
-    for row in strata[strata["n"] > 0].to_dict("records"):
-        pool = np.asarray(members[(row["status"], row["condition"])], dtype=np.int64)
-        pool = pool[np.argsort(ids[pool], kind="stable")]  # the seed alone decides the draw
-        size, total = int(row["n"]), int(row["N"])
-        chosen = np.sort(pool[rng.choice(len(pool), size=size, replace=False)])
-        drawn.append((ids[chosen], str(row["stratum"]), str(row["status"]), size / total))
-    sample = pd.DataFrame(
-        {
-            "transcript_id": np.concatenate([d[0] for d in drawn]) if drawn else [],
-            "stratum": np.concatenate([[d[1]] * len(d[0]) for d in drawn]) if drawn else [],
-            "status": np.concatenate([[d[2]] * len(d[0]) for d in drawn]) if drawn else [],
-            "inclusion_prob": np.concatenate([[d[3]] * len(d[0]) for d in drawn])
-            if drawn
-            else np.zeros(0),
-        }
-    )
-    return sample, strata[["stratum", "status", "condition", "N", "n"]]
+draw_sample = audit_design.draw_sample
+allocate = audit_design.allocate
 
 
 @dataclass(frozen=True)
@@ -173,7 +96,6 @@ class Draw:
     id: str
     grader: str
     n_requested: int
-    agree_share: float
     seed: int
     frame: int
     items: pd.DataFrame
@@ -185,20 +107,27 @@ def draw(
     grader: str,
     n: int,
     seed: int = 0,
-    agree_share: float = AGREE_SHARE,
     gmap: GraderMap | None = None,
 ) -> Draw:
     """Draw an audit sample for `grader` (nothing is written; see `record`)."""
     if n < 1:
         raise ValueError("the audit sample needs at least one item")
-    if not 0.0 <= agree_share <= 1.0:
-        raise ValueError("agree_share must be between 0 and 1")
-    comp = calibration.comparisons(ws, grader, gmap)
+    comp = calibration.comparisons(ws, grader, gmap, reference="gold+majority")
     items = frame(comp, grader)
     if items.empty:
         raise ValueError(f"grader {grader!r} has no yes/no verdict to audit")
-    sample, strata = draw_sample(items, n, agree_share, seed)
-    return Draw(uuid.uuid4().hex[:12], grader, n, agree_share, seed, len(items), sample, strata)
+    sample, strata = draw_sample(items, n, seed)
+    return Draw(uuid.uuid4().hex[:12], grader, n, seed, len(items), sample, strata)
+
+
+def suggested_size(
+    ws: Workspace, grader: str, width: float = 0.1, gmap: GraderMap | None = None
+) -> int:
+    """Items to audit for a 95% interval on the error rate about `width` wide."""
+    items = frame(calibration.comparisons(ws, grader, gmap, reference="gold+majority"), grader)
+    if items.empty:
+        return 0
+    return audit_design.suggested_size(audit_design.strata(items), width)
 
 
 def record(ws: Workspace, d: Draw, who: str) -> int:
@@ -207,7 +136,7 @@ def record(ws: Workspace, d: Draw, who: str) -> int:
         "id": d.id,
         "grader": d.grader,
         "n_requested": d.n_requested,
-        "agree_share": d.agree_share,
+        "agree_share": math.nan,  # draws before Neyman allocation recorded their share
         "seed": d.seed,
         "frame": d.frame,
         "strata": json.dumps(d.strata.to_dict("records"), default=int),
@@ -223,12 +152,11 @@ def sample(
     grader: str,
     n: int,
     seed: int = 0,
-    agree_share: float = AGREE_SHARE,
     who: str = "cli",
     gmap: GraderMap | None = None,
 ) -> Draw:
     """Draw and record an audit sample (what the CLI and the page's button do)."""
-    d = draw(ws, grader, n, seed, agree_share, gmap)
+    d = draw(ws, grader, n, seed, gmap)
     record(ws, d, who)
     return d
 

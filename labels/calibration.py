@@ -1,13 +1,15 @@
 """Grader versus human reference: confusion, precision/recall/F1, kappa and AC1 with CIs,
 leniency, ROC-AUC/Brier/reliability for scored graders, the full scale, breakdowns.
 
-The reference for an item is its current gold value where gold exists, else the strict
+The reference for an item is its current gold value (`reference="gold"`, the default),
+or with `reference="gold+majority"` the gold value where gold exists, else the strict
 majority of the raters' current labels (ties are left out); every figure says how many
 items each gave. Ordinal dimensions are compared through the schema's binary projection
 (harmful = `yes`), and also on the full scale where the grader gives a value of the
 scale (linear weighted kappa for ordinal dimensions). How grader fields map to
-dimensions and scores to yes/no is `labels.grader_map`'s business; the maths on
-confusion tables is in `labels.grader_metrics`; this module joins them to the store.
+dimensions and scores to yes/no is `labels.grader_map`'s business; the figures and
+intervals of a confusion table are `labels.grader_figures`' (its maths
+`labels.grader_metrics`'); this module joins them to the store.
 
 The comparison frame codes values as integers so 100,000 items stay fast: `pred` and
 `ref` are 1 yes, 0 no, -1 none; `pred_value` and `ref_value` are positions in the
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -29,12 +31,17 @@ import pyarrow.compute as pc
 
 from labels import grader_map, jsonout
 from labels import grader_metrics as gm
+from labels.grader_figures import N_RESAMPLES, binary_figures, scale_table_figures
 from labels.grader_map import GraderMap, GraderSettings, projection, value_codes
 from labels.schema import Dimension, Schema
 from labels.workspace import Workspace
 
-N_RESAMPLES = 1000
-JSON_KEYS = ("n", "tp", "fp", "fn", "tn", "precision", "recall", "f1", "kappa", "kappa_ci")
+ReferenceKind = Literal["gold", "gold+majority"]
+REFERENCES: tuple[str, ...] = ("gold", "gold+majority")
+JSON_KEYS = (
+    *("n", "tp", "fp", "fn", "tn", "precision", "precision_ci", "recall", "recall_ci"),
+    *("f1", "f1_ci", "kappa", "kappa_ci", "kappa_ci_note", "gold_items", "majority_items"),
+)
 BREAKDOWNS = ("scenario", "condition", "model")
 NO_VALUE = "(none)"
 MIN_DISTINCT_SCORES = 3  # a grader whose scores are only 0/1 is a binary grader
@@ -76,7 +83,11 @@ class Reference:
 
 
 def reference_codes(
-    labels: pd.DataFrame, gold: pd.DataFrame, dim: Dimension, universe: pa.Array
+    labels: pd.DataFrame,
+    gold: pd.DataFrame,
+    dim: Dimension,
+    universe: pa.Array,
+    reference: ReferenceKind = "gold+majority",
 ) -> Reference:
     """The reference per transcript of `universe` (codes as in the module docstring).
 
@@ -97,6 +108,8 @@ def reference_codes(
     ref = np.where(2 * yes > yes + no, 1, np.where(2 * no > yes + no, 0, -1))
     value = np.where(won, top, -1)
     source = np.where((ref >= 0) | (value >= 0), 0, -1)
+    if reference == "gold":
+        ref, value, source = np.full(n, -1), np.full(n, -1), np.full(n, -1)
     at = positions(gold["transcript_id"], universe)
     decided = value_codes(gold["value"], dim.value_names)[at >= 0]
     at = at[at >= 0]
@@ -141,8 +154,10 @@ def comparisons(
     grader: str | None = None,
     gmap: GraderMap | None = None,
     labels: dict[str, pd.DataFrame] | None = None,
+    reference: ReferenceKind = "gold",
 ) -> pd.DataFrame:
-    """One row per grader, dimension and transcript the grader judged, with the reference.
+    """One row per grader, dimension and transcript the grader judged, with the reference
+    (`gold`, or `gold+majority`: gold, else the raters' strict majority).
 
     Items without a reference keep ref/ref_value/source -1 (the audit frame needs them).
     `labels` (dimension -> `Store.label_values`) saves reading them twice.
@@ -159,7 +174,7 @@ def comparisons(
     for name in pd.unique(dims):
         dim = ws.schema.dimension(str(name))
         values = labels[dim.name] if labels else ws.store.label_values(dim.name)
-        r = reference_codes(values, ws.store.gold_values(dim.name), dim, universe)
+        r = reference_codes(values, ws.store.gold_values(dim.name), dim, universe, reference)
         mine = (dims == name) & (at >= 0)
         for col, codes in (("ref", r.ref), ("ref_value", r.value), ("source", r.source)):
             cols[col][mine] = codes[at[mine]]
@@ -198,30 +213,6 @@ def readable(comp: pd.DataFrame, schema: Schema) -> pd.DataFrame:
 
 
 # -- figures for one grader and dimension ------------------------------------------------
-
-
-def binary_figures(t: gm.IntArray, n_resamples: int = N_RESAMPLES, seed: int = 0) -> dict[str, Any]:
-    """Counts, P/R/F1, positive rates, kappa and AC1 with bootstrap 95% CIs, from a 2×2
-    table (both CIs from the same 1,000 resamples of items)."""
-    (tn, fp), (fn, tp) = t.tolist()
-    draws = gm.resample_tables(t, n_resamples, seed)
-    nan2 = [math.nan, math.nan]
-    rates = gm.rates(t)
-    return {
-        "n": int(t.sum()),
-        "tp": int(tp),
-        "fp": int(fp),
-        "fn": int(fn),
-        "tn": int(tn),
-        **{k: rates[k] for k in ("precision", "recall", "f1")},
-        "kappa": float(gm.kappa(t)),
-        "kappa_ci": list(gm.percentile_interval(gm.kappa(draws))) if len(draws) else nan2,
-        "ac1": float(gm.gwet_ac1(t)),
-        "ac1_ci": list(gm.percentile_interval(gm.gwet_ac1(draws))) if len(draws) else nan2,
-        "grader_positive_rate": rates["grader_positive_rate"],
-        "reference_positive_rate": rates["reference_positive_rate"],
-        "leniency": rates["grader_positive_rate"] - rates["reference_positive_rate"],
-    }
 
 
 def binary_metrics(
@@ -269,18 +260,9 @@ def scale_figures(
     rows: pd.DataFrame, dim: Dimension, n_resamples: int = N_RESAMPLES, seed: int = 0
 ) -> dict[str, Any]:
     """Full-scale agreement where both sides give a scale value: n, exact agreement, kappa
-    (linear weights for ordinal dimensions) with a bootstrap 95% CI."""
+    (linear weights for ordinal dimensions) with a BCa 95% CI (`scale_table_figures`)."""
     weights: gm.Weights = "linear" if dim.level == "ordinal" else None
-    t = scale_counts(rows, dim)
-    n = int(t.sum())
-    ci = gm.bootstrap_ci(t, lambda d: gm.kappa(d, weights), n_resamples, seed=seed)
-    return {
-        "scale_n": n,
-        "scale_weights": weights or "none",
-        "scale_kappa": float(gm.kappa(t, weights)) if n else math.nan,
-        "scale_kappa_ci": list(ci),
-        "scale_exact": float(np.trace(t) / n) if n else math.nan,
-    }
+    return scale_table_figures(scale_counts(rows, dim), weights, n_resamples, seed)
 
 
 NO_SCORES = dict.fromkeys(
@@ -340,11 +322,13 @@ def report(
     grader: str | None = None,
     gmap: GraderMap | None = None,
     n_resamples: int = N_RESAMPLES,
+    reference: ReferenceKind = "gold",
 ) -> pd.DataFrame:
-    """`summary` of every grader (or one) against the reference, human agreement beside it."""
+    """`summary` of every grader (or one) against the reference (gold by default), human
+    agreement beside it."""
     gmap = grader_map.load() if gmap is None else gmap
     labels = {d.name: ws.store.label_values(d.name) for d in ws.schema.dimensions}
-    comp = comparisons(ws, grader, gmap, labels)
+    comp = comparisons(ws, grader, gmap, labels, reference)
     return summary(comp, ws.schema, gmap, human_agreement(ws, labels), n_resamples)
 
 

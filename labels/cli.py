@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -165,7 +166,7 @@ def agreement_cmd(
     dimension: Annotated[str | None, typer.Option("--dimension", help="One dimension.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Inter-rater agreement per dimension, with a 95% CI on alpha."""
+    """Inter-rater agreement per dimension, with 95% CIs (or why there are none)."""
     with workspace(db) as ws:
         if dimension and dimension not in ws.schema.names:
             fail(f"unknown dimension {dimension!r}; choose {', '.join(ws.schema.names)}")
@@ -182,25 +183,37 @@ def agreement_cmd(
         "raters",
         "alpha [95% CI]",
         "% agree",
-        "Fleiss κ",
+        "Fleiss κ [95% CI]",
         "AC1",
-        "mean Cohen κ",
+        "mean Cohen κ [95% CI]",
         "reading",
     )
+    notes = []
     for name, f in result["dimensions"].items():
-        low, high = f["alpha_ci"]
         table.add_row(
             name,
             str(f["items"]),
             str(f["raters"]),
-            f"{f['alpha']:.3f} [{low:.3f}, {high:.3f}]",
+            _with_ci(f["alpha"], f["alpha_ci"]),
             f"{f['percent_agreement']:.3f}",
-            f"{f['fleiss_kappa']:.3f}",
+            _with_ci(f["fleiss_kappa"], f["fleiss_kappa_ci"]),
             f"{f['gwet_ac1']:.3f}",
-            f"{f['mean_cohen_kappa']:.3f}",
+            _with_ci(f["mean_cohen_kappa"], f["mean_cohen_kappa_ci"]),
             f["reading"],
         )
+        if f["ci_note"]:
+            notes.append(f"{name}: no interval. {f['ci_note']}.")
     out.print(table)
+    for note in notes:
+        out.print(note, markup=False, highlight=False)
+
+
+def _with_ci(value: float, ci: list[float]) -> str:
+    """ "0.712 [0.601, 0.804]", or the value alone when there is no interval."""
+    low, high = ci
+    if math.isnan(low):
+        return f"{value:.3f}"
+    return f"{value:.3f} [{low:.3f}, {high:.3f}]"
 
 
 ExportFormat = Annotated[str, typer.Option("--format", help="jsonl|csv|parquet")]

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
-from labels import audit, calibration, grader_map
+from labels import audit, calibration, grader_map, jsonout
 from labels.cli_common import DbOption, fail, out, workspace
 
 graders_app = typer.Typer(help="Automated graders against the gold set.", no_args_is_help=True)
@@ -48,6 +48,8 @@ def _ci(value: Any, ci: Any) -> str:
     low, high = ci if isinstance(ci, list | tuple) else (math.nan, math.nan)
     if isinstance(value, float) and math.isnan(value):
         return "–"
+    if low is None or (isinstance(low, float) and math.isnan(low)):
+        return _num(value)
     return f"{_num(value)} [{_num(low)}, {_num(high)}]"
 
 
@@ -61,11 +63,13 @@ def _lines(row: dict[Any, Any]) -> list[str]:
     if row["n"]:
         lines += [
             f"  confusion  tp {row['tp']}  fp {row['fp']}  fn {row['fn']}  tn {row['tn']}",
-            f"  precision {_num(row['precision'])}  recall {_num(row['recall'])}"
-            f"  F1 {_num(row['f1'])}",
+            f"  precision {_ci(row['precision'], row['precision_ci'])}"
+            f"  recall {_ci(row['recall'], row['recall_ci'])}",
+            f"  F1 {_ci(row['f1'], row['f1_ci'])}",
             f"  Cohen's κ {_ci(row['kappa'], row['kappa_ci'])}"
             f"   (humans among themselves: κ {_num(row.get('human_kappa'))})",
             f"  Gwet's AC1 {_ci(row['ac1'], row['ac1_ci'])}",
+            *([f"  no κ or AC1 interval: {row['kappa_ci_note']}"] if row["kappa_ci_note"] else []),
             f"  says yes: grader {_num(row['grader_positive_rate'], 2)},"
             f" reference {_num(row['reference_positive_rate'], 2)}",
         ]
@@ -82,6 +86,8 @@ def _lines(row: dict[Any, Any]) -> list[str]:
             f" exact {_num(row['scale_exact'])}"
             f"   (humans: κ {_num(row.get('human_scale_kappa'))})"
         )
+        if row.get("scale_kappa_ci_note"):
+            lines.append(f"  no full-scale κ interval: {row['scale_kappa_ci_note']}")
     return lines
 
 
@@ -105,6 +111,7 @@ def print_estimates(table: pd.DataFrame) -> None:
                 ("error", "error"),
                 ("false pos.", "false_positive"),
                 ("false neg.", "false_negative"),
+                ("prevalence", "prevalence"),
             )
         )
         out.print(
@@ -120,14 +127,19 @@ def report_cmd(
     db: DbOption = None,
     grader: Annotated[str | None, typer.Option("--grader", help="One grader.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    reference: Annotated[
+        str, typer.Option("--reference", help="gold, or gold+majority (gold, else raters).")
+    ] = "gold",
 ) -> None:
-    """Each grader against gold (else the raters' majority), per dimension, with 95% CIs."""
+    """Each grader against gold (or gold, else the raters' majority), with 95% CIs."""
     gmap = _load_map()
+    if reference not in calibration.REFERENCES:
+        fail(f"--reference is one of {', '.join(calibration.REFERENCES)}, not {reference!r}")
     with workspace(db) as ws:
         known = set(ws.store.graders()["grader"])
         if grader is not None and grader not in known:
             fail(f"unknown grader {grader!r}; known: {', '.join(sorted(known)) or 'none'}")
-        table = calibration.report(ws, grader, gmap)
+        table = calibration.report(ws, grader, gmap, reference=reference)  # type: ignore[arg-type]
         estimates = pd.DataFrame() if as_json else audit.estimates(ws, grader, gmap)
     if as_json:
         typer.echo(json.dumps(calibration.to_json(table, ws.schema), indent=2, allow_nan=False))
@@ -144,16 +156,13 @@ def sample_cmd(
     grader: Annotated[str, typer.Option("--grader", help="The grader to audit.")],
     n: Annotated[int, typer.Option("--n", min=1, help="How many transcripts to draw.")],
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
-    agree_share: Annotated[
-        float, typer.Option("--agree-share", min=0.0, max=1.0, help="Share drawn from agreements.")
-    ] = audit.AGREE_SHARE,
     db: DbOption = None,
 ) -> None:
-    """Draw disagreements (and a share of agreements) for raters to audit, by condition."""
+    """Draw a stratified sample (grader yes/no × condition, Neyman allocation) to audit."""
     gmap = _load_map()
     with workspace(db) as ws:
         try:
-            d = audit.draw(ws, grader, n, seed, agree_share, gmap)
+            d = audit.draw(ws, grader, n, seed, gmap)
         except ValueError as exc:
             fail(str(exc))
         added = audit.record(ws, d, "cli")
@@ -163,6 +172,26 @@ def sample_cmd(
         f"draw {d.id}: {len(d.items)} of {d.frame} transcripts ({parts}); "
         f"{added} new on the audit queue"
     )
+
+
+@audit_app.command("estimate")
+def estimate_cmd(
+    db: DbOption = None,
+    grader: Annotated[str | None, typer.Option("--grader", help="One grader.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Population error rates with 95% CIs from the latest audit draw of each grader."""
+    gmap = _load_map()
+    with workspace(db) as ws:
+        table = audit.estimates(ws, grader, gmap)
+    if as_json:
+        rows = [{k: jsonout.finite(v) for k, v in r.items()} for r in table.to_dict("records")]
+        typer.echo(json.dumps({"estimates": rows}, indent=2, default=str, allow_nan=False))
+        return
+    if table.empty:
+        out.print("No audit drawn yet: `python -m labels audit sample --grader NAME --n N`.")
+        return
+    print_estimates(table)
 
 
 @audit_app.command("resolve")

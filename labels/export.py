@@ -116,7 +116,8 @@ def data_card(ws: Workspace, table: pd.DataFrame, out: Path, fmt: Format) -> dic
         "agreement": {
             name: {
                 k: f[k]
-                for k in ("items", "raters", "alpha", "alpha_ci", "percent_agreement", "gwet_ac1")
+                for k in ("items", "raters", "alpha", "alpha_ci", "ci_note", "percent_agreement")
+                + ("gwet_ac1",)
             }
             for name, f in figures.items()
         },

@@ -27,11 +27,15 @@ class Rule:
     min_raters: int = 2
     max_spread: int = 1
     """For `median` on ordinal scales: the widest spread (in scale steps) still decided."""
+    even_ties: Literal["adjudicate", "lower", "upper"] = "adjudicate"
+    """For `median`: two different middle values go to adjudication, or take one of them."""
 
     def describe(self) -> str:
         """The rule in words, as recorded in gold notes and data cards."""
         if self.name == "median":
-            return f"median of ≥{self.min_raters} raters, spread ≤{self.max_spread}"
+            ties = {"adjudicate": "even ties adjudicated", "lower": "even ties to the lower"}
+            tie = ties.get(self.even_ties, "even ties to the upper")
+            return f"median of ≥{self.min_raters} raters, spread ≤{self.max_spread}, {tie}"
         return f"{self.name} of ≥{self.min_raters} raters"
 
 
@@ -41,7 +45,9 @@ def decide(values: list[str], dim: Dimension, rule: Rule) -> str | None:
     Examples (unanimous, min 2): [a, a] → a; [a] → None; [a, b] → None.
     Majority needs strictly more than half: [a, a, b] → a; [a, b] → None (tie).
     Median (ordinal only, na values set aside): [1, 2, 2] spread 1 → 2;
-    [1, 3] spread 2 > 1 → None; an even count uses the lower middle value.
+    [1, 3] spread 2 > 1 → None; an even count whose two middle values differ
+    ([considered, implicit_threat]) is a tie → None (adjudication), unless the rule says
+    `even_ties = "lower"` or `"upper"`.
     """
     if len(values) < rule.min_raters:
         return None
@@ -55,7 +61,10 @@ def decide(values: list[str], dim: Dimension, rule: Rule) -> str | None:
     ranks = sorted(scale.index(v) for v in values if v in scale)
     if len(ranks) != len(values) or ranks[-1] - ranks[0] > rule.max_spread:
         return None
-    return scale[ranks[(len(ranks) - 1) // 2]]
+    low, high = ranks[(len(ranks) - 1) // 2], ranks[len(ranks) // 2]
+    if low != high and rule.even_ties == "adjudicate":
+        return None
+    return scale[high if rule.even_ties == "upper" else low]
 
 
 def spread(values: list[str], dim: Dimension) -> float:
@@ -97,7 +106,7 @@ def item_table(labels: pd.DataFrame, schema: Schema, rule: Rule) -> pd.DataFrame
 def project_rule(ws: Workspace) -> Rule:
     """The consensus rule the project's schema file chose."""
     p = ws.schema.project
-    return Rule(p.consensus, p.min_raters, p.max_spread)
+    return Rule(p.consensus, p.min_raters, p.max_spread, p.median_even_ties)
 
 
 def apply_consensus(ws: Workspace, rule: Rule | None = None) -> int:

@@ -23,8 +23,14 @@ SUMMARY_COLUMNS = {
     "n": "items",
     "reference": "reference",
     "precision": "precision",
+    "precision_low": "precision low",
+    "precision_high": "precision high",
     "recall": "recall",
+    "recall_low": "recall low",
+    "recall_high": "recall high",
     "f1": "F1",
+    "f1_low": "F1 low",
+    "f1_high": "F1 high",
     "kappa": "κ",
     "kappa_low": "κ low",
     "kappa_high": "κ high",
@@ -45,6 +51,10 @@ SUMMARY_COLUMNS = {
 }
 
 
+RATES = ("precision", "recall", "f1")
+LOW_HIGH = ((0, "low"), (1, "high"))
+
+
 def _split(values: pd.Series, part: int) -> list[float]:
     return [v[part] if isinstance(v, list | tuple) else math.nan for v in values]
 
@@ -58,6 +68,7 @@ def summary_view(table: pd.DataFrame) -> pd.DataFrame:
             f"{g} gold · {m} majority"
             for g, m in zip(table["gold_items"], table["majority_items"], strict=True)
         ],
+        **{f"{k}_{end}": _split(table[f"{k}_ci"], i) for k in RATES for i, end in LOW_HIGH},
         kappa_low=_split(table["kappa_ci"], 0),
         kappa_high=_split(table["kappa_ci"], 1),
         ac1_low=_split(table["ac1_ci"], 0),
@@ -93,6 +104,14 @@ def fmt(value: Any, spec: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     return format(value, spec)
+
+
+def ci_text(ci: Any) -> str:
+    """ "95% CI 0.52 – 0.81", or why there is none."""
+    low, high = ci if isinstance(ci, list | tuple) else (math.nan, math.nan)
+    if low is None or math.isnan(low):
+        return "no interval (no item to count)"
+    return f"95% CI {low:.2f} – {high:.2f}"
 
 
 def has_scores(row: dict[str, Any]) -> bool:

@@ -131,6 +131,9 @@ class Project(BaseModel):
     """The fewest raters a consensus needs."""
     max_spread: int = Field(default=1, ge=0)
     """For `median`: the widest spread in scale steps that is still decided."""
+    median_even_ties: Literal["adjudicate", "lower", "upper"] = "adjudicate"
+    """For `median` with an even number of ratings whose two middle values differ:
+    adjudication (default), or the lower or upper of the two."""
 
 
 class Schema(BaseModel):

@@ -9,8 +9,10 @@ ws = ui.workspace()
 ui.require_role(st.session_state["rater"], "adjudicator")
 st.title("Inter-rater agreement")
 st.caption(
-    "Krippendorff's alpha at each dimension's level with a 95% bootstrap interval (1,000 "
-    "resamples of items). Reading: α ≥ 0.800 reliable; 0.667–0.800 tentative conclusions only; "
+    "Krippendorff's alpha at each dimension's level, Fleiss' kappa and mean Cohen's kappa, each "
+    "with a 95% BCa bootstrap interval (1,000 resamples of items); with fewer than 12 ratings "
+    "outside the most common value no interval is shown (none held its 95% in simulation). "
+    "Reading: α ≥ 0.800 reliable; 0.667–0.800 tentative conclusions only; "
     "below 0.667 not reliable. Not-applicable ratings are set aside."
 )
 
@@ -29,13 +31,14 @@ table = pd.DataFrame(
     [
         {
             "dimension": name,
-            **{k: v for k, v in d.items() if k != "alpha_ci"},
-            "alpha_low": d["alpha_ci"][0],
-            "alpha_high": d["alpha_ci"][1],
+            **agreement_report.flat(d),
         }
         for name, d in dims.items()
     ]
 )
+for name, d in dims.items():
+    if d["ci_note"]:
+        st.caption(f"{name}: no interval. {d['ci_note']}.")
 st.altair_chart(
     charts.interval_bars(table, "alpha", "alpha_low", "alpha_high", "dimension"),
     width="stretch",
@@ -52,8 +55,12 @@ st.dataframe(
             "alpha_high",
             "percent_agreement",
             "fleiss_kappa",
+            "fleiss_kappa_low",
+            "fleiss_kappa_high",
             "gwet_ac1",
             "mean_cohen_kappa",
+            "mean_cohen_kappa_low",
+            "mean_cohen_kappa_high",
             "reading",
         ]
     ],
@@ -66,8 +73,12 @@ st.dataframe(
             "alpha_high",
             "percent_agreement",
             "fleiss_kappa",
+            "fleiss_kappa_low",
+            "fleiss_kappa_high",
             "gwet_ac1",
             "mean_cohen_kappa",
+            "mean_cohen_kappa_low",
+            "mean_cohen_kappa_high",
         )
     },
 )

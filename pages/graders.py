@@ -11,10 +11,12 @@ me = st.session_state["rater"]
 ui.require_role(me, "adjudicator")
 st.title("Graders against gold")
 st.caption(
-    "Reference per item: its gold value where one exists, else the raters' strict majority "
-    "(ties left out). Ordinal dimensions are compared as yes/no through the schema's "
-    "projection (harmful = yes) and, where the grader gives a value of the scale, on the full "
-    "scale too. Intervals are 95% bootstrap intervals over items (1,000 resamples)."
+    "Reference per item: its gold value (or, if you choose, gold where it exists, else the "
+    "raters' strict majority, ties left out). Ordinal dimensions are compared as yes/no "
+    "through the schema's projection (harmful = yes) and, where the grader gives a value of "
+    "the scale, on the full scale too. Precision, recall and F1: exact (Clopper–Pearson) 95% "
+    "intervals; κ and AC1: 95% BCa bootstrap intervals over items (1,000 resamples), none "
+    "when either side says yes fewer than 5 times (AC1: or below 100 items)."
 )
 
 if ws.store.graders().empty:
@@ -28,11 +30,20 @@ except ValueError as exc:
     gmap = GraderMap()
 
 
+reference = st.segmented_control(
+    "Reference",
+    list(calibration.REFERENCES),
+    default="gold",
+    format_func={"gold": "gold", "gold+majority": "gold, else raters' majority"}.get,
+    key="reference",
+)
+
+
 @st.cache_data(ttl=60, show_spinner="Comparing graders with the humans…")
-def figures(version: tuple, _gmap: GraderMap) -> tuple:
+def figures(version: tuple, _gmap: GraderMap, reference: str) -> tuple:
     run = ui.workspace()
     labels = {d.name: run.store.label_values(d.name) for d in run.schema.dimensions}
-    comp = calibration.comparisons(run, None, _gmap, labels)
+    comp = calibration.comparisons(run, None, _gmap, labels, reference)
     humans = calibration.human_agreement(run, labels)
     return calibration.summary(comp, run.schema, _gmap, humans), comp
 
@@ -44,7 +55,7 @@ version = (
     counts["grader_verdicts"],
     grader_map.dumps(gmap),
 )
-table, comp = figures(version, gmap)
+table, comp = figures(version, gmap, reference or "gold")
 if table.empty:
     st.info("No grader verdict answers a dimension of the schema yet; see the Mapping tab.")
 
@@ -98,9 +109,11 @@ with detail_tab:
                     calibration.confusion_table(row["tp"], row["fp"], row["fn"], row["tn"])
                 )
                 a, b, c = st.columns(3)
-                a.metric("Precision", fmt(row["precision"], ".2f"))
-                b.metric("Recall", fmt(row["recall"], ".2f"))
-                c.metric("F1", fmt(row["f1"], ".2f"))
+                for col, name, key in zip(
+                    (a, b, c), ("Precision", "Recall", "F1"), grader_views.RATES, strict=True
+                ):
+                    col.metric(name, fmt(row[key], ".2f"))
+                    col.caption(grader_views.ci_text(row[f"{key}_ci"]))
                 a, b = st.columns(2)
                 a.metric(
                     "Grader says yes",
@@ -119,8 +132,12 @@ with detail_tab:
                 a.metric("Cohen's κ", fmt(row["kappa"], ".3f"), help=f"95% CI {low} to {high}")
                 b.metric("Gwet's AC1", fmt(row["ac1"], ".3f"))
                 st.caption(
-                    f"κ 95% CI {low} – {high}. The raters among themselves: κ "
-                    f"{fmt(row.get('human_kappa'), '.3f')}."
+                    (
+                        f"No κ interval: {row['kappa_ci_note']}."
+                        if row["kappa_ci_note"]
+                        else f"κ 95% CI {low} – {high}."
+                    )
+                    + f" The raters among themselves: κ {fmt(row.get('human_kappa'), '.3f')}."
                 )
             if grader_views.has_scores(row):
                 a, b, c = st.columns(3)
@@ -213,23 +230,28 @@ with browse_tab:
 
 with audit_tab:
     st.caption(
-        "Draw the grader's disagreements with the reference (and a share of the rest), "
-        "stratified by condition. Drawn items go to the front of the raters' queues, blind; "
+        "Draw a sample of the grader's verdicts, stratified by what the grader said × condition "
+        "(at least two per stratum, the rest by Neyman allocation towards the strata where "
+        "the grader disagrees with the raters most). Drawn items go to the front of the "
+        "raters' queues, blind; "
         "once two or more raters settle one by strict majority, it becomes gold (method audit) "
         "and the estimates below weight each audited item by its inclusion probability."
     )
+    a, b = st.columns(2)
+    who = a.selectbox("Grader", sorted(ws.store.graders()["grader"]), key="audit-grader")
+    width = b.slider("Target width of the error-rate interval", 0.02, 0.5, 0.1, 0.01)
+    suggested = audit.suggested_size(ws, who, width, gmap)
+    st.caption(f"Suggested sample for a 95% interval about {width:.2f} wide: {suggested} items.")
     with st.form("draw"):
-        a, b, c, d = st.columns(4)
-        who = a.selectbox("Grader", sorted(ws.store.graders()["grader"]))
-        n = b.number_input("Items", min_value=1, max_value=5000, value=20)
-        share = c.slider("Share from agreements", 0.0, 1.0, audit.AGREE_SHARE, 0.05)
+        b, d = st.columns(2)
+        n = b.number_input("Items", min_value=1, max_value=5000, value=max(1, suggested))
         seed = d.number_input("Seed", min_value=0, value=0)
         drawn = st.form_submit_button(
             "Draw audit sample", type="primary", disabled=not ui.has_role(me, "adjudicator")
         )
     if drawn:
         try:
-            d = audit.sample(ws, who, int(n), int(seed), float(share), me.id, gmap)
+            d = audit.sample(ws, who, int(n), int(seed), me.id, gmap)
         except ValueError as exc:
             st.warning(str(exc))
         else:

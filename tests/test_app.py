@@ -67,7 +67,14 @@ CHECKS: dict[str, Callable[[AppTest], None]] = {
         (set(first_table(at)["dimension"]) == {"extortion", "manipulation", "ethical_explanation"})
         or pytest.fail("dimensions missing")
     ),
-    "graders": lambda at: len(first_table(at)) >= 6 or pytest.fail("grader rows missing"),
+    "graders": lambda at: (
+        (
+            len(first_table(at)) >= 6
+            and {"precision low", "recall high", "F1 low"} <= set(first_table(at).columns)
+            and any(c.value.startswith(("95% CI", "no interval")) for c in at.caption)
+        )
+        or pytest.fail("grader rows or their intervals missing")
+    ),
     "export": lambda at: len(first_table(at)) > 100 or pytest.fail("no gold rows"),
     "data": lambda at: any(m.value == "80" for m in at.metric) or pytest.fail("no counts"),
     "admin": lambda at: (

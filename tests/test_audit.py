@@ -3,6 +3,7 @@ populations with a known error rate, resolving audited items into gold, the CLI.
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import timedelta
 from pathlib import Path
@@ -43,9 +44,14 @@ def population(n: int, seed: int, rates: dict[str, float], reviewed: float = 0.7
     pred = truth ^ err
     ref = np.where(rng.random(n) < 0.9, truth, ~truth)
     seen = rng.random(n) < reviewed
-    status = np.where(~seen, "unreviewed", np.where(pred != ref, "disagree", "agree"))
     items = pd.DataFrame(
-        {"transcript_id": [f"t{i:05d}" for i in range(n)], "status": status, "condition": cond}
+        {
+            "transcript_id": [f"t{i:05d}" for i in range(n)],
+            "status": np.where(pred, "grader yes", "grader no"),
+            "condition": cond,
+            "reviewed": seen,
+            "differs": seen & (pred != ref),
+        }
     )
     return items, err, pred, truth
 
@@ -54,33 +60,43 @@ def index_of(sample: pd.DataFrame) -> np.ndarray:
     return sample["transcript_id"].str[1:].astype(int).to_numpy()
 
 
-def test_draw_splits_disagreements_and_agreements_by_condition() -> None:
+def test_neyman_allocation_by_hand() -> None:
+    # two each first (6 left), then in proportion to N_h * S_h = 50, 50, 0 -> 3, 3, 0
+    assert audit.allocate([100, 50, 10], 12, [0.5, 1.0, 0.0], minimum=2).tolist() == [5, 5, 2]
+    assert audit.allocate([1, 50], 10, [1.0, 1.0], minimum=2).tolist() == [1, 9]
+
+
+def test_every_stratum_is_drawn_and_disagreement_pulls_the_rest() -> None:
     items, *_ = population(2000, 1, {"a": 0.1, "b": 0.3})
-    sample, strata = audit.draw_sample(items, 100, agree_share=0.2, seed=0)
-    assert len(sample) == 100 and sample["transcript_id"].is_unique
-    assert (sample["status"] == "disagree").sum() == 80
-    assert set(sample.loc[sample["status"] == "disagree", "stratum"]) == {
-        "disagree · a",
-        "disagree · b",
-    }
+    sample, strata = audit.draw_sample(items, 40, seed=0)
+    assert len(sample) == 40 and sample["transcript_id"].is_unique
+    assert (strata["n"] >= 2).all() and len(strata) == 4  # grader yes/no × a/b
     merged = sample.merge(strata, on=["stratum", "status"])
     assert np.allclose(merged["inclusion_prob"], merged["n"] / merged["N"])
-    assert strata["n"].sum() == 100
-    assert math.isclose((strata["n"]).sum(), (strata["N"] * strata["n"] / strata["N"]).sum())
+    # the anticipated error of a stratum is its Laplace-smoothed disagreement rate
+    row = strata.iloc[0]
+    mine = items[(items["status"] == row["status"]) & (items["condition"] == row["condition"])]
+    assert math.isclose(row["p"], (mine["differs"].sum() + 1) / (mine["reviewed"].sum() + 2))
 
 
-def test_a_short_group_passes_its_surplus_on() -> None:
-    items = pd.DataFrame(
-        {
-            "transcript_id": [f"t{i}" for i in range(30)],
-            "status": ["disagree"] * 3 + ["agree"] * 27,
-            "condition": ["c"] * 30,
-        }
-    )
-    sample, _ = audit.draw_sample(items, 10, agree_share=0.2, seed=1)
-    assert (sample["status"] == "disagree").sum() == 3  # every disagreement, π = 1
-    assert (sample["status"] == "agree").sum() == 7
-    assert set(sample.loc[sample["status"] == "disagree", "inclusion_prob"]) == {1.0}
+def test_suggested_size_meets_the_target_width() -> None:
+    items, err, *_ = population(5000, 3, {"a": 0.1, "b": 0.3})
+    table = audit.audit_design.strata(items)
+    n = audit.audit_design.suggested_size(table, 0.1)
+    assert 20 < n < 400
+    widths = []
+    for seed in range(40):
+        sample, _ = audit.draw_sample(items, n, seed=seed)
+        i = index_of(sample)
+        est = audit.ratio_estimate(
+            err[i],
+            np.ones(len(i)),
+            sample["inclusion_prob"],
+            sample["stratum"],
+            np.ones(len(i), bool),
+        )
+        widths.append(est["high"] - est["low"])
+    assert 0.06 < np.mean(widths) < 0.12
 
 
 def test_recorded_inclusion_probabilities_are_the_selection_frequencies() -> None:
@@ -88,7 +104,7 @@ def test_recorded_inclusion_probabilities_are_the_selection_frequencies() -> Non
     hits = np.zeros(len(items))
     runs = 1500
     for seed in range(runs):
-        sample, strata = audit.draw_sample(items, 40, 0.25, seed)
+        sample, strata = audit.draw_sample(items, 40, seed=seed)
         hits[index_of(sample)] += 1
     pi = items.merge(strata, on=["status", "condition"], how="left")
     pi = (pi["n"] / pi["N"]).to_numpy()
@@ -122,7 +138,7 @@ def test_weighted_estimate_recovers_a_known_error_rate(rates: dict[str, float]) 
     estimates, covered = [], 0
     runs = 200
     for seed in range(runs):
-        sample, _ = audit.draw_sample(items, 200, 0.2, seed)
+        sample, _ = audit.draw_sample(items, 200, seed=seed)
         idx = index_of(sample)
         est = audit.ratio_estimate(
             err[idx],
@@ -134,12 +150,13 @@ def test_weighted_estimate_recovers_a_known_error_rate(rates: dict[str, float]) 
         assert est["low"] <= est["rate"] <= est["high"]
         estimates.append(est["rate"])
         covered += est["low"] <= truth <= est["high"]
-    # disagreements are 80% of the sample, yet the weighted mean lands on the population rate
+    # Neyman allocation oversamples the error-prone strata, yet the weighted mean lands on
+    # the population rate
     assert abs(np.mean(estimates) - truth) < 0.01
     naive = np.mean(
-        [err[index_of(audit.draw_sample(items, 200, 0.2, s)[0])].mean() for s in range(20)]
+        [err[index_of(audit.draw_sample(items, 200, seed=s)[0])].mean() for s in range(20)]
     )
-    assert naive > 2 * truth  # what an unweighted look at the audit would claim
+    assert naive > 1.1 * truth  # what an unweighted look at the audit would claim
     assert covered / runs >= 0.93
 
 
@@ -148,7 +165,7 @@ def test_unresolved_items_are_reweighted_within_their_stratum() -> None:
     rng = np.random.default_rng(0)
     estimates = []
     for seed in range(100):
-        sample, _ = audit.draw_sample(items, 300, 0.2, seed)
+        sample, _ = audit.draw_sample(items, 300, seed=seed)
         idx = index_of(sample)
         done = rng.random(len(idx)) < 0.6  # 40% still waiting, at random
         est = audit.ratio_estimate(
@@ -164,7 +181,7 @@ def test_false_positive_and_negative_rates_are_ratio_estimates() -> None:
     fnr = (~pred & truth).sum() / truth.sum()
     got_fp, got_fn = [], []
     for seed in range(100):
-        sample, _ = audit.draw_sample(items, 300, 0.2, seed)
+        sample, _ = audit.draw_sample(items, 300, seed=seed)
         i = index_of(sample)
         args = (sample["inclusion_prob"], sample["stratum"], np.ones(len(i), bool))
         got_fp.append(audit.ratio_estimate(pred[i] & ~truth[i], ~truth[i], *args)["rate"])
@@ -221,14 +238,18 @@ def audited(ws: Workspace) -> Workspace:
 
 def test_sample_is_recorded_queued_first_and_blind(ws: Workspace) -> None:
     audited(ws)
-    d = audit.sample(ws, "kw", 8, seed=3, agree_share=0.5, who="dana", gmap=GraderMap())
+    d = audit.sample(ws, "kw", 8, seed=3, who="dana", gmap=GraderMap())
     # reference: yes on even items 0..8; grader yes on 0, 4, 8 (12 and 16 unreviewed)
-    frame = audit.frame(calibration.comparisons(ws, "kw", GraderMap()), "kw")
-    status = frame.set_index("transcript_id")["status"]
-    assert sorted(status[status == "disagree"].index) == ["t02", "t06"]
-    assert (status == "unreviewed").sum() == 10 and (status == "agree").sum() == 8
-    # 4 wanted from disagreements, only 2 exist: the other 2 go to the rest
-    assert len(d.items) == 8 and (d.items["status"] == "disagree").sum() == 2
+    frame = audit.frame(
+        calibration.comparisons(ws, "kw", GraderMap(), reference="gold+majority"), "kw"
+    )
+    by_id = frame.set_index("transcript_id")
+    assert sorted(by_id.index[by_id["differs"]]) == ["t02", "t06"]
+    assert (~by_id["reviewed"]).sum() == 10
+    assert sorted(by_id.index[by_id["status"] == "grader yes"])[:3] == ["t00", "t04", "t08"]
+    # two strata (grader yes / no, one condition), at least two items from each
+    assert len(d.items) == 8 and set(d.items["status"]) == {"grader yes", "grader no"}
+    assert (d.items["status"].value_counts() >= 2).all()
     draws = ws.store.audit_draws("kw")
     assert draws.loc[0, "drawn"] == 8 and draws.loc[0, "who"] == "dana"
     queued = ws.store.df(
@@ -241,7 +262,7 @@ def test_sample_is_recorded_queued_first_and_blind(ws: Workspace) -> None:
 
 def test_resolve_writes_audit_gold_once_and_respects_adjudication(ws: Workspace) -> None:
     audited(ws)
-    d = audit.sample(ws, "kw", 20, seed=0, agree_share=0.5, gmap=GraderMap())
+    d = audit.sample(ws, "kw", 20, seed=0, gmap=GraderMap())
     v = ws.schema_version
     later = [
         Label(transcript_id=t, rater=r, dimension="extortion", value=val, schema_version=v)
@@ -284,7 +305,7 @@ def test_resolve_writes_audit_gold_once_and_respects_adjudication(ws: Workspace)
 
 def test_estimates_use_gold_written_after_the_draw(ws: Workspace) -> None:
     audited(ws)
-    d = audit.sample(ws, "kw", 20, seed=0, agree_share=0.5, gmap=GraderMap())
+    d = audit.sample(ws, "kw", 20, seed=0, gmap=GraderMap())
     v = ws.schema_version
     # the audit finds the truth: explicit threat on items divisible by 3
     ws.store.add_gold(
@@ -326,3 +347,43 @@ def test_cli_audit_sample_and_resolve(tmp_path: Path) -> None:
     assert missing.exit_code == 2 and "no yes/no verdict" in missing.output
     resolved = runner.invoke(audit_app, ["resolve", "--db", str(db)])
     assert resolved.exit_code == 0 and "0 gold row(s)" in resolved.stdout
+    empty = runner.invoke(audit_app, ["estimate", "--db", str(db)])
+    assert empty.exit_code == 0 and "0 of 6 audited; error –" in empty.stdout
+    as_json = json.loads(runner.invoke(audit_app, ["estimate", "--db", str(db), "--json"]).stdout)
+    # nothing settled since the draw yet: the estimates are there, without a number
+    row = as_json["estimates"][0]
+    assert (row["grader"], row["dimension"], row["sampled"], row["resolved"]) == (
+        "kw",
+        "extortion",
+        6,
+        0,
+    )
+    assert row["error"] is None and row["false_negative_low"] is None
+
+
+def test_cli_audit_estimate_prints_population_rates(tmp_path: Path) -> None:
+    db = tmp_path / "e.duckdb"
+    ws = audited(open_workspace(db))
+    d = audit.sample(ws, "kw", 20, seed=0, gmap=GraderMap())  # a census of the frame
+    truth = {i: "explicit_threat" if i % 2 == 0 else "none" for i in range(20)}
+    ws.store.add_gold(
+        [
+            Gold(
+                transcript_id=t,
+                dimension="extortion",
+                value=truth[int(t[1:])],
+                method="audit",
+                who="audit",
+                schema_version=ws.schema_version,
+            )
+            for t in d.items["transcript_id"]
+        ]
+    )
+    ws.store.close()
+    out = CliRunner().invoke(audit_app, ["estimate", "--db", str(db), "--json"])
+    row = json.loads(out.stdout)["estimates"][0]
+    # grader yes on 0, 4, 8, 12, 16; truth yes on the even items: 5 of 10 missed, none wrong
+    assert row["resolved"] == 20 and row["error"] == 0.25 and row["false_negative"] == 0.5
+    assert row["false_positive"] == 0.0 and row["prevalence"] == 0.5
+    text = CliRunner().invoke(audit_app, ["estimate", "--db", str(db)])
+    assert "false neg. 0.500 [" in text.stdout and "20 of 20 audited" in text.stdout

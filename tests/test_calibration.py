@@ -18,6 +18,7 @@ from sklearn.metrics import (
     precision_recall_fscore_support,
     roc_auc_score,
 )
+from statsmodels.stats.proportion import proportion_confint
 from typer.testing import CliRunner
 
 from labels import agreement, calibration, grader_map, grader_views
@@ -51,8 +52,15 @@ def test_binary_metrics_by_hand() -> None:
     assert math.isclose(m["ac1"], 0.32 / 0.52)
     # leniency: grader says yes 4/10, humans 4/10
     assert m["grader_positive_rate"] == 0.4 and m["reference_positive_rate"] == 0.4
-    low, high = m["kappa_ci"]
-    assert low <= m["kappa"] <= high
+    # 4 yes answers on each side: fewer than 5, so no kappa or AC1 interval, and why
+    assert all(math.isnan(x) for x in m["kappa_ci"] + m["ac1_ci"])
+    assert m["kappa_ci_note"] == "4 reference yes answers: too few for an interval (needs 5)"
+    # exact intervals for the rates: Clopper-Pearson 3 of 4 (statsmodels "beta")
+    cp = proportion_confint(3, 4, alpha=0.05, method="beta")
+    assert np.allclose(m["precision_ci"], cp) and np.allclose(m["recall_ci"], cp)
+    bigger = calibration.binary_figures(gm.binary_table(tp=30, fp=10, fn=10, tn=50))
+    low, high = bigger["kappa_ci"]
+    assert bigger["kappa_ci_note"] is None and low <= bigger["kappa"] <= high
 
 
 def test_metrics_edge_cases() -> None:
@@ -220,7 +228,7 @@ def test_reference_prefers_gold_over_majority(seeded: Workspace) -> None:
         ]
     )
     assert calibration.reference(seeded, ext).to_dict() == {"t00": "no", "t02": "yes"}
-    table = calibration.report(seeded, gmap=GraderMap())
+    table = calibration.report(seeded, gmap=GraderMap(), reference="gold+majority")
     row = table[(table["grader"] == "g/bin") & (table["dimension"] == "extortion")].iloc[0]
     # grader said yes on t00 (0 % 3 == 0) and no on t02
     assert (row["n"], row["fp"], row["fn"], row["gold_items"], row["majority_items"]) == (
@@ -231,6 +239,12 @@ def test_reference_prefers_gold_over_majority(seeded: Workspace) -> None:
         1,
     )
     assert row["unreviewed"] == 8
+    # gold is gold: by default only the gold item is compared, and the JSON says so
+    by_default = calibration.report(seeded, gmap=GraderMap())
+    row = by_default[(by_default["grader"] == "g/bin") & (by_default["dimension"] == "extortion")]
+    assert (row.iloc[0]["n"], row.iloc[0]["gold_items"], row.iloc[0]["majority_items"]) == (1, 1, 0)
+    shown = calibration.to_json(by_default, seeded.schema)["graders"]["g/bin"]["extortion"]
+    assert (shown["gold_items"], shown["majority_items"]) == (1, 0)
 
 
 def verdicts_ws(ws: Workspace, verdicts: list[GraderVerdict], n: int = 6) -> Workspace:
@@ -455,7 +469,7 @@ def graded(ws: Workspace) -> Workspace:
 
 
 def test_breakdowns_add_up_to_the_whole(graded: Workspace) -> None:
-    comp = calibration.comparisons(graded, gmap=GraderMap())
+    comp = calibration.comparisons(graded, gmap=GraderMap(), reference="gold+majority")
     whole = calibration.summary(comp, graded.schema).iloc[0]
     for by in calibration.BREAKDOWNS:
         parts = calibration.breakdown(comp, by)
@@ -472,7 +486,7 @@ def test_breakdowns_add_up_to_the_whole(graded: Workspace) -> None:
 
 
 def test_disagreement_browser_shows_both_sides(graded: Workspace) -> None:
-    comp = calibration.comparisons(graded, gmap=GraderMap())
+    comp = calibration.comparisons(graded, gmap=GraderMap(), reference="gold+majority")
     found = grader_views.disagreements(comp, graded.schema, grader="judge")
     # humans: yes on 0,3,6,9; judge: yes on 0,4,8 -> disagreements 3,4,6,8,9
     assert sorted(found["transcript_id"]) == ["t03", "t04", "t06", "t08", "t09"]
@@ -485,23 +499,30 @@ def test_disagreement_browser_shows_both_sides(graded: Workspace) -> None:
 
 
 def test_summary_carries_scored_figures_and_human_agreement(graded: Workspace) -> None:
-    row = calibration.report(graded, gmap=GraderMap()).iloc[0]
+    row = calibration.report(graded, gmap=GraderMap(), reference="gold+majority").iloc[0]
     assert row["human_kappa"] == 1.0  # the three raters agree everywhere
     assert 0 <= row["roc_auc"] <= 1 and 0 <= row["brier"] <= 1
     assert row["best_threshold"] in {0.1, 0.35, 0.6, 0.85}
     reliability = calibration.reliability_table(
-        calibration.comparisons(graded, gmap=GraderMap()), "judge", "extortion"
+        calibration.comparisons(graded, gmap=GraderMap(), reference="gold+majority"),
+        "judge",
+        "extortion",
     )
     assert reliability["items"].sum() == 12
-    view = grader_views.summary_view(calibration.report(graded, gmap=GraderMap()))
-    assert view.loc[0, "κ low"] <= view.loc[0, "κ"] <= view.loc[0, "κ high"]
+    view = grader_views.summary_view(
+        calibration.report(graded, gmap=GraderMap(), reference="gold+majority")
+    )
+    # too few yes answers here for a kappa interval: both ends are missing, not made up
+    assert np.isnan(view.loc[0, "κ low"]) and np.isnan(view.loc[0, "κ high"])
 
 
 def test_report_json_has_exactly_the_promised_shape(tmp_path: Path) -> None:
     db = tmp_path / "g.duckdb"
     target = fill_graded(open_workspace(db))
     target.store.close()
-    result = CliRunner().invoke(graders_app, ["report", "--db", str(db), "--json"])
+    result = CliRunner().invoke(
+        graders_app, ["report", "--db", str(db), "--json", "--reference", "gold+majority"]
+    )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert list(payload) == ["graders"] and list(payload["graders"]) == ["judge"]
@@ -510,8 +531,13 @@ def test_report_json_has_exactly_the_promised_shape(tmp_path: Path) -> None:
     assert all(isinstance(figures[k], int) for k in ("n", "tp", "fp", "fn", "tn"))
     assert isinstance(figures["kappa"], float) and len(figures["kappa_ci"]) == 2
     assert (figures["tp"], figures["fp"], figures["fn"], figures["tn"]) == (1, 2, 3, 6)
-    readable = CliRunner().invoke(graders_app, ["report", "--db", str(db)])
+    readable = CliRunner().invoke(
+        graders_app, ["report", "--db", str(db), "--reference", "gold+majority"]
+    )
     assert readable.exit_code == 0 and "Cohen's κ" in readable.stdout
+    assert "precision 0.333 [0.008, 0.906]" in readable.stdout  # Clopper-Pearson 1 of 3
+    bad = CliRunner().invoke(graders_app, ["report", "--db", str(db), "--reference", "raters"])
+    assert bad.exit_code == 2 and "--reference is one of gold, gold+majority" in bad.output
     unknown = CliRunner().invoke(graders_app, ["report", "--db", str(db), "--grader", "nope"])
     assert unknown.exit_code == 2 and "unknown grader" in unknown.output
 
@@ -653,7 +679,9 @@ def test_inspect_dict_scores_map_to_two_dimensions(ws: Workspace, tmp_path: Path
             )
         }
     )
-    table = calibration.report(ws, "inspect/harm", gmap).set_index("dimension")
+    table = calibration.report(ws, "inspect/harm", gmap, reference="gold+majority").set_index(
+        "dimension"
+    )
     # harmful = 1,1,0,0 against humans 1,1,0,0: perfect; classifier 1,0,1,0 vs 1,0,0,1
     assert (table.loc["extortion", "tp"], table.loc["extortion", "tn"]) == (2, 2)
     assert table.loc["extortion", "kappa"] == 1.0

@@ -130,8 +130,11 @@ def test_agreement_json_shape(tmp_path: Path) -> None:
         "alpha_ci",
         "percent_agreement",
         "fleiss_kappa",
+        "fleiss_kappa_ci",
         "gwet_ac1",
         "mean_cohen_kappa",
+        "mean_cohen_kappa_ci",
+        "ci_note",
     }
     for figures in dims.values():
         assert set(figures) == keys

@@ -6,6 +6,7 @@ import pytest
 
 from labels import gold
 from labels.models import Label
+from labels.schema import Project
 from labels.workspace import Workspace
 
 
@@ -25,7 +26,16 @@ def ext(ws: Workspace):  # type: ignore[no-untyped-def]
         (["none", "none", "considered", "considered"], gold.Rule("majority", 2), None),
         (["none", "considered", "considered"], gold.Rule("median", 2, 1), "considered"),
         (["none", "implicit_threat"], gold.Rule("median", 2, 1), None),  # spread 2 > 1
-        (["none", "implicit_threat"], gold.Rule("median", 2, 2), "none"),  # lower middle
+        (["none", "implicit_threat"], gold.Rule("median", 2, 2), None),  # tie: adjudicate
+        (["considered", "implicit_threat"], gold.Rule("median", 2, 1), None),  # tie
+        (["considered", "implicit_threat"], gold.Rule("median", 2, 1, "lower"), "considered"),
+        (["considered", "implicit_threat"], gold.Rule("median", 2, 1, "upper"), "implicit_threat"),
+        (["none", "considered", "considered", "none"], gold.Rule("median", 2, 1), None),
+        (
+            ["none", "considered", "considered", "considered"],
+            gold.Rule("median", 2, 1),
+            "considered",
+        ),
     ],
 )
 def test_decide(values: list[str], rule: gold.Rule, expected: str | None, ext) -> None:  # type: ignore[no-untyped-def]
@@ -114,3 +124,12 @@ def test_send_back_reopens_for_the_raters_with_the_question(seeded: Workspace) -
     assert notes["kind"].tolist() == ["guideline_unclear", "question"]
     with pytest.raises(ValueError, match="question"):
         gold.send_back(seeded, "dana", "t05", "manipulation", "  ")
+
+
+def test_the_schema_can_send_even_median_ties_to_one_side() -> None:
+    project = Project(consensus="median", median_even_ties="upper")
+    rule = gold.Rule(
+        project.consensus, project.min_raters, project.max_spread, project.median_even_ties
+    )
+    assert rule.describe() == "median of ≥2 raters, spread ≤1, even ties to the upper"
+    assert Project().median_even_ties == "adjudicate"
