@@ -43,7 +43,7 @@ from labels.models import (
     Transcript,
 )
 
-from . import limits
+from . import limits, nesting
 from ._archive import check_eval
 from ._common import (
     check_id,
@@ -58,6 +58,7 @@ from ._common import (
 )
 from .detect import check_text_file, head_of
 from .errors import UnusableInput
+from .limits import MAX_RAW_DEPTH
 
 SKIPPED_FIELDS = {"events", "store"}
 """Sample fields we never use; leaving them out keeps big samples small in memory."""
@@ -149,6 +150,7 @@ def _parse_json(path: Path) -> Iterator[Record | Rejection]:
     size = path.stat().st_size
     if size > limit:
         raise UnusableInput(path, limits.over("the log", size, limit, "document_bytes"))
+    _check_nesting(path)
     try:
         log = read_eval_log(str(path), resolve_attachments="core")
     except Exception as exc:
@@ -156,6 +158,17 @@ def _parse_json(path: Path) -> Iterator[Record | Rejection]:
     header = _header(log, path)
     for sample in log.samples or []:
         yield sample_record(sample, header)
+
+
+def _check_nesting(path: Path) -> None:
+    """Refuse a JSON log nesting deeper than MAX_RAW_DEPTH before inspect_ai parses it."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UnusableInput(path, f"cannot be read ({exc.strerror or exc})") from exc
+    deep = nesting.too_deep(raw, MAX_RAW_DEPTH)
+    if deep is not None:
+        raise UnusableInput(path, nesting.refusal(deep, MAX_RAW_DEPTH))
 
 
 def sample_record(sample: EvalSample, header: _Eval) -> Record | Rejection:
