@@ -52,6 +52,73 @@ class Conflict(StoreError):
     """A write lost a transaction conflict more times than we retry."""
 
 
+class DiskFull(StoreError):
+    """The disk holding the database has no room: the write was not made."""
+
+
+class DatabaseFailed(StoreError):
+    """DuckDB stopped using the database after a failed write; it must be reopened."""
+
+
+class DatabaseDamaged(StoreError):
+    """The file is not a DuckDB database, or its contents are corrupt."""
+
+
+class DatabaseReadOnly(StoreError):
+    """The file, or the folder it is in, cannot be written."""
+
+
+_BUSY = ("could not set lock on file", "conflicting lock")
+_DAMAGED = ("not a valid duckdb database", "corrupt database file", "could not read enough bytes")
+_READ_ONLY = ("read-only file system", "permission denied", "read-only mode")
+_FULL = ("no space left on device", "disk quota exceeded", "file too large")
+
+
+def _sentence(path: str, exc: Exception) -> StoreError:
+    """A DuckDB error on the database at `path` as the sentence a person reads.
+
+    Matched on DuckDB's own phrases, never on a bare word: "lock" is in "block",
+    which is in the message about a corrupt file.
+    """
+    text = str(exc).lower()
+    if any(phrase in text for phrase in _FULL):
+        return DiskFull(
+            f"The disk holding {path} is full, so this was not saved; everything saved "
+            "before is kept. Free some space and try again (no restart needed)."
+        )
+    if isinstance(exc, duckdb.FatalException) or "has been invalidated" in text:
+        return DatabaseFailed(
+            f"The database {path} stopped after a failed write ({_first_line(exc)}); "
+            "everything saved before it is kept. Reload the page to reopen it."
+        )
+    if any(phrase in text for phrase in _BUSY):
+        return DatabaseBusy(
+            f"{path} is open in another Goldset process (DuckDB allows one writer). "
+            "Stop that process, or use the running app; see README, 'Running for a team'."
+        )
+    if any(phrase in text for phrase in _DAMAGED):
+        return DatabaseDamaged(
+            f"{path} is damaged or is not a Goldset database ({_first_line(exc)}). "
+            "Restore it from a backup into a new file: python -m labels restore DIR --db NEW."
+        )
+    if any(phrase in text for phrase in _READ_ONLY):
+        return DatabaseReadOnly(
+            f"{path} cannot be written: the file or its folder is read-only "
+            f"({_first_line(exc)}). Make it writable, or open a copy."
+        )
+    return StoreError(f"the database {path} failed: {_first_line(exc)}")
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def explain(exc: BaseException, path: str) -> StoreError | None:
+    """The sentence for a DuckDB error that reached a page, or None for any other error."""
+    return _sentence(path, exc) if isinstance(exc, duckdb.Error) else None
+
+
 @dataclass
 class FileResult:
     """What ingesting one file did (all of it is committed, or none of it)."""
@@ -82,17 +149,29 @@ class Store:
             Path(target).parent.mkdir(parents=True, exist_ok=True)
         try:
             con = duckdb.connect(target, read_only=read_only)
-        except duckdb.IOException as exc:
-            if "lock" in str(exc).lower():
-                raise DatabaseBusy(
-                    f"{target} is open in another Goldset process (DuckDB allows one writer). "
-                    "Stop that process, or use the running app; see README, 'Running for a team'."
-                ) from exc
-            raise StoreError(f"cannot open {target}: {exc}") from exc
-        store = cls(con, target, threading.Lock())
-        if not read_only:
-            store.migrate()
+            store = cls(con, target, threading.Lock())
+            if not read_only:
+                store.migrate()
+        except duckdb.Error as exc:
+            raise _sentence(target, exc) from exc
         return store
+
+    def healthy(self) -> bool:
+        """Whether the connection still works (DuckDB invalidates it after a failed checkpoint)."""
+        try:
+            self.con.execute("SELECT 1").fetchall()
+        except duckdb.Error:
+            return False
+        return True
+
+    def _not_stored(self, exc: Exception) -> StoreError:
+        """The sentence for an ingest whose transaction failed (so none of the file is kept)."""
+        failure = _sentence(self.path, exc)
+        return type(failure)(f"could not store this file, nothing of it was kept. {failure}")
+
+    def explain(self, exc: BaseException) -> StoreError | None:
+        """The sentence for a DuckDB error on this database, or None for any other error."""
+        return explain(exc, self.path)
 
     def cursor(self) -> Store:
         """A store for another thread or script run, on the same database."""
@@ -148,7 +227,9 @@ class Store:
             try:
                 with self.transaction():
                     return work()
-            except duckdb.TransactionException:
+            except duckdb.TransactionException as exc:
+                if "conflict" not in str(exc).lower():  # e.g. a commit the disk had no room for
+                    raise _sentence(self.path, exc) from exc
                 time.sleep(0.005 * 2**attempt)
         raise Conflict("the database was too busy to save this; please try again")
 
@@ -187,7 +268,7 @@ class Store:
         try:
             self._ingest(file, source_format, items, on_record, result, batch_id, started, seen)
         except duckdb.Error as exc:
-            raise StoreError(f"could not store this file, nothing of it was kept: {exc}") from exc
+            raise self._not_stored(exc) from exc
         return result
 
     def _ingest(
@@ -317,7 +398,7 @@ class Store:
                     + [result.added, result.duplicates, 0, sql.to_json([])],
                 )
         except duckdb.Error as exc:
-            raise StoreError(f"could not store this file, nothing of it was kept: {exc}") from exc
+            raise self._not_stored(exc) from exc
         return result
 
     def _fresh(

@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import streamlit as st
 
 from labels import render
 from labels.identity import current_rater
 from labels.models import Message, Rater, Transcript
-from labels.store import StoreError
+from labels.store import StoreError, explain
 from labels.workspace import Workspace, db_path, open_workspace, schema_path
 
 log = logging.getLogger("goldset")
@@ -25,11 +25,24 @@ def _root(db: str, schema_file: str) -> Workspace:
     return open_workspace(db, schema_file)
 
 
+def _working_root() -> Workspace:
+    """The cached connection, reopened when DuckDB has invalidated it (after a disk-full
+    checkpoint, say): committed data is in the file and its WAL, so nothing is lost."""
+    where = (str(db_path()), str(schema_path()))
+    root = _root(*where)
+    if root.store.healthy():
+        return root
+    log.warning("the database connection to %s failed; reopening it", where[0])
+    with suppress(Exception):
+        root.store.close()
+    _root.clear()
+    return _root(*where)
+
+
 def workspace() -> Workspace:
     """This script run's workspace: one cached connection, a fresh cursor per run."""
     if "ws" not in st.session_state.get("_run", {}):
-        root = _root(str(db_path()), str(schema_path()))
-        st.session_state["_run"] = {"ws": root.cursor()}
+        st.session_state["_run"] = {"ws": _working_root().cursor()}
     ws: Workspace = st.session_state["_run"]["ws"]
     return ws
 
@@ -48,6 +61,10 @@ def friendly_errors() -> Iterator[None]:
         st.error(str(exc))
     except Exception as exc:  # noqa: BLE001 - the last line of defence for people
         log.exception("page failed")
+        sentence = explain(exc, str(db_path()))
+        if sentence is not None:
+            st.error(str(sentence))
+            return
         st.error(
             "Something went wrong on this page and nothing was saved from this last action. "
             f"The server log has the details ({type(exc).__name__})."
