@@ -22,6 +22,7 @@ import duckdb
 import duckdb_extensions
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from labels import migrations
 from labels import store_sql as sql
@@ -107,6 +108,40 @@ def _sentence(path: str, exc: Exception) -> StoreError:
             f"({_first_line(exc)}). Make it writable, or open a copy."
         )
     return StoreError(f"the database {path} failed: {_first_line(exc)}")
+
+
+def _rows(
+    transcripts: pa.Table, messages: pa.Table, parents: pa.Array, keep: pa.Array
+) -> tuple[pa.Table, pa.Table, pa.Array]:
+    """The transcripts where `keep` is true, with their messages and those messages' parents
+    (renumbered: the row of each message's transcript among those kept)."""
+    kept = keep.take(parents)
+    renumbered = pc.subtract(pc.cumulative_sum(keep.cast(pa.int64())), 1).take(parents)
+    return transcripts.filter(keep), messages.filter(kept), renumbered.filter(kept)
+
+
+def _in_line_order(rejections: list[Rejection]) -> list[Rejection]:
+    """A file's rejections by line; one that names no line stays after the one before it."""
+    keys, last = [], 0
+    for rejection in rejections:
+        head, _, number = rejection.where.partition(" ")
+        last = int(number) if head == "line" and number.isdigit() else last
+        keys.append(last)
+    order = sorted(range(len(rejections)), key=keys.__getitem__)
+    return [rejections[i] for i in order]
+
+
+def _other_content(file: str, tid: str, incoming: str, stored: str) -> Rejection:
+    """The rejection of a transcript whose id is stored with different content."""
+    where = incoming.removeprefix(f"{file}, ") if incoming != file else "transcript"
+    return Rejection(
+        file=file,
+        where=where or "transcript",
+        reason=(
+            f"the id {tid!r} is already stored, from {stored}, with different content; "
+            "this version was not stored. Give one of them another id to keep both."
+        ),
+    )
 
 
 def _first_line(exc: BaseException) -> str:
@@ -295,6 +330,7 @@ class Store:
                     self._write_chunk(chunk, batch_id, seen, result)
                     chunk = []
             self._write_chunk(chunk, batch_id, seen, result)
+            result.rejected[:] = _in_line_order(result.rejected)
             self.con.execute(
                 "INSERT INTO ingest_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -321,15 +357,19 @@ class Store:
         ).fetchall()
         existing = {row[0] for row in found}
         fresh: list[Transcript] = []
+        again: list[Transcript] = []
         for rec in chunk:
             tid = rec.transcript.id
             if tid in existing or tid in seen:
-                result.duplicates += 1
+                again.append(rec.transcript)
             else:
                 seen.add(tid)
                 fresh.append(rec.transcript)
         self._insert_transcripts(fresh, batch_id)
         result.added += len(fresh)
+        parents = pa.array([row for row, t in enumerate(again) for _ in t.messages], pa.int64())
+        rows, texts = sql.transcript_columns(again, batch_id), sql.message_columns(again)
+        self._same_or_rejected(pa.table(rows), pa.table(texts), parents, result)
         verdicts = [v for rec in chunk for v in rec.verdicts]
         result.grader_verdicts += self.add_verdicts(verdicts, batch_id=batch_id, source=None)
 
@@ -381,9 +421,10 @@ class Store:
                 stored = bool(self.scalar("SELECT count(*) FROM transcripts"))
                 rows: pa.Table | None = None  # new transcripts not inserted yet
                 texts: pa.Table | None = None  # their messages
+                again: list[tuple[pa.Table, pa.Table, pa.Array]] = []  # ids seen: compare
                 for transcripts, messages, parents in batches:
                     fresh, theirs = self._fresh(
-                        transcripts, messages, parents, stored, seen, result
+                        transcripts, messages, parents, stored, seen, result, again
                     )
                     rows = self._flush(self._gather(rows, fresh), insert_transcripts)
                     texts = self._flush(self._gather(texts, theirs), self._insert_texts)
@@ -392,10 +433,14 @@ class Store:
                             on_record()
                 self._flush(rows, insert_transcripts, last=True)
                 self._flush(texts, self._insert_texts, last=True)
+                for repeated in again:
+                    self._same_or_rejected(*repeated, result)
+                result.rejected[:] = _in_line_order(result.rejected)
                 self.con.execute(
                     "INSERT INTO ingest_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [batch_id, file, source_format, started, utcnow()]
-                    + [result.added, result.duplicates, 0, sql.to_json([])],
+                    + [result.added, result.duplicates, 0]
+                    + [sql.to_json([r.model_dump() for r in result.rejected])],
                 )
         except duckdb.Error as exc:
             raise self._not_stored(exc) from exc
@@ -409,11 +454,13 @@ class Store:
         stored: bool,
         seen: set[str],
         result: FileResult,
+        later: list[tuple[pa.Table, pa.Table, pa.Array]],
     ) -> tuple[pa.Table, pa.Table]:
         """The transcripts new to the database and to the file, with their messages.
 
-        The others are counted as duplicates. The database is only asked when it held
-        transcripts before the file (`stored`): the file's own are in `seen`.
+        The others go to `later`, to be compared with the stored ones once the file's
+        rows are all inserted. The database is only asked when it held transcripts
+        before the file (`stored`): the file's own are in `seen`.
         """
         ids = transcripts.column("id").to_pylist()
         existing: set[str] = set()
@@ -428,11 +475,30 @@ class Store:
             seen.add(tid)
         added = sum(fresh)
         result.added += added
-        result.duplicates += len(ids) - added
         if added == len(ids):
             return transcripts, messages
         keep = pa.array(fresh, pa.bool_())
-        return transcripts.filter(keep), messages.filter(keep.take(parents))
+        before = pa.array([tid in existing for tid in ids], pa.bool_())  # stored: compare now
+        self._same_or_rejected(*_rows(transcripts, messages, parents, before), result)
+        within = pc.and_(pc.invert(keep), pc.invert(before))  # first seen in this file
+        if pc.any(within).as_py():
+            later.append(_rows(transcripts, messages, parents, within))
+        return _rows(transcripts, messages, parents, keep)[:2]
+
+    def _same_or_rejected(
+        self, rows: pa.Table, texts: pa.Table, parents: pa.Array, result: FileResult
+    ) -> None:
+        """Count transcripts whose id is already stored: a duplicate when the content is the
+        same, else a Rejection naming both places (never a silent drop). `parents` gives
+        each message row's transcript row."""
+        if not rows.num_rows:
+            return
+        rows = rows.append_column("dup_row", pa.array(range(rows.num_rows), pa.int64()))
+        texts = texts.append_column("dup_row", parents)
+        with self._arrow("dup_transcripts", rows), self._arrow("dup_messages", texts):
+            differ = self.con.execute(sql.DIFFERENT_CONTENT).fetchall()
+        result.duplicates += rows.num_rows - len(differ)
+        result.rejected.extend(_other_content(result.file, *row) for row in differ)
 
     @staticmethod
     def _gather(pending: pa.Table | None, more: pa.Table) -> pa.Table:
