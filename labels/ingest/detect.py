@@ -281,8 +281,18 @@ def iter_inputs(
 
 
 def _expand(
-    folder: Path, skipped: list[tuple[Path, str]] | None
+    folder: Path, skipped: list[tuple[Path, str]] | None, seen: set[tuple[int, int]] | None = None
 ) -> list[tuple[Path, SourceFormat]]:
+    """The inputs in a folder, recursively; each real folder and file is taken once.
+
+    `seen` holds the (device, inode) of every folder and file taken so far, so a
+    link back to a folder above (a loop) or a second link to the same file is
+    passed over, and noted in `skipped`.
+    """
+    seen = set() if seen is None else seen
+    if not _first_time(folder, seen):
+        _note(skipped, folder, "a link to a folder already read (a loop?); not read again")
+        return []
     if is_results_folder(folder):
         return [(folder, "agentic-misalignment")]
     found: list[tuple[Path, SourceFormat]] = []
@@ -290,10 +300,31 @@ def _expand(
         if child.name.startswith("."):
             continue
         if child.is_dir():
-            found += _expand(child, skipped)
+            found += _expand(child, skipped, seen)
         elif child.suffix.lower() in SUFFIXES:
-            found += _folder_file(child, skipped)
+            if _first_time(child, seen):
+                found += _folder_file(child, skipped)
+            else:
+                _note(skipped, child, "the same file as one already listed; not read again")
     return found
+
+
+def _first_time(path: Path, seen: set[tuple[int, int]]) -> bool:
+    """Whether the real file or folder behind `path` is new to `seen` (and add it)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return True  # reading it will say what is wrong
+    key = (info.st_dev, info.st_ino)
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
+
+
+def _note(skipped: list[tuple[Path, str]] | None, path: Path, why: str) -> None:
+    if skipped is not None:
+        skipped.append((path, why))
 
 
 def _folder_file(
