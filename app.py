@@ -47,7 +47,8 @@ def welcome() -> None:
 
 def unavailable() -> None:
     st.title("Goldset")
-    st.error(st.session_state.get("startup_error", "The database could not be opened."))
+    reason = st.session_state.get("startup_error", "The database could not be opened.")
+    st.error(ui.render.escape_markdown(reason))  # it names a path
 
 
 ADDRESS = st.get_option("server.address")

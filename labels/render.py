@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^\"'])")
+_AUTOLINK = re.compile(r"(?i)(?<![a-z0-9])(https?|ftp|mailto|www)(?=[:.])|(@)")
+"""Where GFM would start a bare link: a scheme or `www` before `:`/`.`, and every `@`."""
+WORD_JOINER = "\u2060"
+"""Invisible; put after what starts a bare link, so the markdown renderer makes no link."""
 _EMAIL_TAG = re.compile(r"<email>(.*?)</email>", re.DOTALL | re.IGNORECASE)
 _EMAIL_START = re.compile(r"(?m)^(?=From:\s)")
 _TOOL_USE = re.compile(r"<tool_use:([\w.-]+)>(.*?)</tool_use:\1>", re.DOTALL)
@@ -32,8 +36,13 @@ class Segment:
 
 
 def escape_markdown(text: str) -> str:
-    """Text that Streamlit's markdown shows literally, keeping line breaks."""
-    escaped = _SPECIAL.sub(r"\\\1", text)
+    """Text that Streamlit's markdown shows literally, keeping line breaks.
+
+    Backslash escapes stop markup; they do not stop GFM's bare links (`http://…`,
+    `www.…`, `a@b.c`), which an invisible word joiner after the scheme or `@` does.
+    """
+    unlinked = _AUTOLINK.sub(lambda m: m.group(0) + WORD_JOINER, text)
+    escaped = _SPECIAL.sub(r"\\\1", unlinked)
     lines = [
         line.replace(" ", "\u00a0", len(line) - len(line.lstrip(" ")))
         for line in escaped.split("\n")

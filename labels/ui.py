@@ -58,12 +58,12 @@ def friendly_errors() -> Iterator[None]:
     try:
         yield
     except StoreError as exc:
-        st.error(str(exc))
+        st.error(render.escape_markdown(str(exc)))  # it may quote a file name or a path
     except Exception as exc:  # noqa: BLE001 - the last line of defence for people
         log.exception("page failed")
         sentence = explain(exc, str(db_path()))
         if sentence is not None:
-            st.error(str(sentence))
+            st.error(render.escape_markdown(str(sentence)))
             return
         st.error(
             "Something went wrong on this page and nothing was saved from this last action. "

@@ -24,7 +24,11 @@ if ws.store.graders().empty:
 try:
     gmap = grader_map.load()
 except ValueError as exc:
-    st.warning(f"{grader_map.path()} could not be read, so defaults apply: {exc}")
+    st.warning(
+        ui.render.escape_markdown(
+            f"{grader_map.path()} could not be read, so defaults apply: {exc}"
+        )
+    )
     gmap = GraderMap()
 
 
@@ -231,7 +235,7 @@ with audit_tab:
         try:
             d = audit.sample(ws, who, int(n), int(seed), float(share), me.id, gmap)
         except ValueError as exc:
-            st.warning(str(exc))
+            st.warning(ui.render.escape_markdown(str(exc)))
         else:
             st.success(f"Drew {len(d.items)} of {d.frame} transcripts (draw {d.id}).")
     if st.button("Turn settled audit items into gold"):
@@ -282,7 +286,7 @@ with map_tab:
         try:
             new = grader_map.from_tables(edited_settings, edited_fields, ws.schema, gmap)
         except ValueError as exc:
-            st.warning(str(exc))
+            st.warning(ui.render.escape_markdown(str(exc)))
         else:
             grader_map.save(new)
             figures.clear()
