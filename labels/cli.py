@@ -98,7 +98,7 @@ def ingest_cmd(
 
 def _progress() -> Progress:
     return Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),  # a file name, shown as it is
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),

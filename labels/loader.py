@@ -145,7 +145,9 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
         for row in reader:
             yield reader.line_num, {k: v for k, v in row.items() if k is not None}
         return
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" only: str.splitlines would also cut at U+2028 and other separators
+    # that JSON allows inside a string, breaking valid rows and miscounting lines.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:

@@ -8,6 +8,7 @@ inside that process, every thread or Streamlit script run takes its own
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import uuid
@@ -118,6 +119,15 @@ def _rows(
     kept = keep.take(parents)
     renumbered = pc.subtract(pc.cumulative_sum(keep.cast(pa.int64())), 1).take(parents)
     return transcripts.filter(keep), messages.filter(kept), renumbered.filter(kept)
+
+
+def _words(text: str) -> str:
+    """The words of a search as the full-text index splits them (letters and digits).
+
+    The index drops everything else; left in the query, a `%` becomes an empty word
+    that no transcript holds ("100%" found nothing) or, alone, no word at all.
+    """
+    return " ".join(re.findall(r"[^\W_]+", text))
 
 
 MANIFEST = "goldset-backup.json"
@@ -694,10 +704,13 @@ class Store:
         """Transcript ids whose messages contain every word of `text`, best first.
 
         Uses DuckDB's full-text index (BM25, stemmed words) when the `fts`
-        extension loads from its wheel; otherwise a literal ILIKE substring match.
+        extension loads from its wheel; otherwise, and for text with no letter or
+        digit (which the index ignores, so `%` would match everything), a literal
+        ILIKE substring match.
         """
-        if self._fts_ready():
-            rows = self.con.execute(sql.FTS_SEARCH, [text]).fetchall()
+        words = _words(text)
+        if words and self._fts_ready():
+            rows = self.con.execute(sql.FTS_SEARCH, [words]).fetchall()
         else:
             rows = self.con.execute(sql.LIKE_SEARCH, [sql.like(text)] * 2).fetchall()
         return [str(r[0]) for r in rows]

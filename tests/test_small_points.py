@@ -1,0 +1,56 @@
+"""Issue 14, point 11: the smaller points, each with its sentence."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from labels import loader
+from labels.models import Message, Record, Transcript
+from labels.workspace import Workspace
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_import_labels_jsonl_keeps_u2028_in_a_rationale_and_counts_lines(
+    seeded: Workspace, tmp_path: Path
+) -> None:
+    rows = [
+        {"transcript_id": "t01", "rater": "ana", "dimension": "extortion", "value": "none",
+         "rationale": "first\u2028second\u2029third\x85fourth"},
+        {"transcript_id": "t02", "rater": "ana", "dimension": "extortion", "value": "bogus"},
+    ]  # fmt: skip
+    path = tmp_path / "labels.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n")
+    report = loader.import_labels(seeded.store, path, seeded.schema, seeded.schema_version)
+    assert report.added == 1
+    assert [(r.where, "bogus" in r.reason) for r in report.rejected] == [("line 2", True)]
+    stored = seeded.store.all_labels("extortion")
+    assert "first\u2028second\u2029third\x85fourth" in set(stored["rationale"])
+
+
+def test_searching_for_a_percent_sign_is_literal(seeded: Workspace) -> None:
+    assert seeded.store.search("%").empty
+    assert seeded.store.text_search("%") == []
+    t = Transcript(
+        id="pct", source_format="jsonl", source_ref="x",
+        messages=(Message(index=0, role="user", text="a 100% match"),),
+    )  # fmt: skip
+    seeded.store.ingest_file("p.jsonl", "jsonl", [Record(transcript=t)])
+    assert seeded.store.text_search("%") == ["pct"]
+    assert seeded.store.text_search("100%") == ["pct"]
+
+
+def test_raters_list_shows_brackets_as_typed(tmp_path: Path) -> None:
+    db = str(tmp_path / "g.duckdb")
+    name = "Ana [bold]Costa[/bold] [admin]"
+    run = [sys.executable, "-m", "labels", "raters"]
+    subprocess.run([*run, "add", name, "--db", db], cwd=ROOT, check=True, capture_output=True)
+    env = {**os.environ, "COLUMNS": "200"}
+    done = subprocess.run(
+        [*run, "list", "--db", db], cwd=ROOT, check=True, capture_output=True, text=True, env=env
+    )
+    assert name in done.stdout
