@@ -129,6 +129,25 @@ def ingest_each(
     return total
 
 
+MAX_NAME_BYTES = 255
+"""The longest file name most file systems allow, in bytes."""
+
+
+def upload_target(folder: Path, index: int, name: str) -> Path:
+    """Where the `index`th uploaded file is written: a folder of its own (two uploads may
+    share a name), under its own name cut to what a file system holds, suffix kept (a
+    250-character name failed the whole batch with OSError)."""
+    base = Path(name.replace("\\", "/")).name
+    base = "upload" if base in ("", ".", "..") else base
+    suffix = Path(base).suffix if len(Path(base).suffix) <= 16 else ""
+    stem = base[: len(base) - len(suffix)]
+    while len((stem + suffix).encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    target = folder / str(index) / (stem + suffix or "upload")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return target
+
+
 # -- tabular imports (labels, grader verdicts) ------------------------------
 
 

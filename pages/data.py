@@ -47,9 +47,8 @@ with upload:
     if files and st.button("Ingest uploaded files", type="primary"):
         with tempfile.TemporaryDirectory() as tmp:
             paths = []
-            for i, f in enumerate(files):  # one folder each: two uploads may share a name
-                target = Path(tmp) / str(i) / Path(f.name).name
-                target.parent.mkdir()
+            for i, f in enumerate(files):
+                target = loader.upload_target(Path(tmp), i, f.name)
                 target.write_bytes(f.getvalue())
                 paths.append(target)
             show(loader.ingest_each(ws.store, paths, on_file=progress_bar()))

@@ -54,3 +54,21 @@ def test_raters_list_shows_brackets_as_typed(tmp_path: Path) -> None:
         [*run, "list", "--db", db], cwd=ROOT, check=True, capture_output=True, text=True, env=env
     )
     assert name in done.stdout
+
+
+def test_an_upload_with_a_250_character_name_is_written_and_read(tmp_path: Path) -> None:
+    from labels.workspace import open_workspace
+
+    names = ["é" * 250 + ".jsonl", "x" * 300 + ".jsonl", "../../etc/passwd.jsonl", "..", ""]
+    paths = []
+    for i, name in enumerate(names):
+        target = loader.upload_target(tmp_path, i, name)
+        assert len(target.name.encode()) <= 255 and target.parent == tmp_path / str(i)
+        line = {"id": f"u{i}", "messages": [{"role": "user", "content": "hi"}]}
+        target.write_text(json.dumps(line) + "\n")
+        paths.append(target)
+    assert paths[0].suffix == ".jsonl" and paths[2].name == "passwd.jsonl"
+    ws = open_workspace(tmp_path / "g.duckdb")
+    report = loader.ingest_each(ws.store, paths[:3])
+    assert (report.added, report.rejected) == (3, [])
+    ws.store.close()
