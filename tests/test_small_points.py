@@ -72,3 +72,24 @@ def test_an_upload_with_a_250_character_name_is_written_and_read(tmp_path: Path)
     report = loader.ingest_each(ws.store, paths[:3])
     assert (report.added, report.rejected) == (3, [])
     ws.store.close()
+
+
+SHARED_EVAL = ROOT.parent / "shared" / "fixtures" / "inspect"
+
+
+def test_a_truncated_eval_says_it_was_cut_short_not_that_it_is_no_zip(tmp_path: Path) -> None:
+    import pytest
+
+    from labels import ingest
+
+    logs = sorted(SHARED_EVAL.glob("*.eval"))
+    if not logs:
+        pytest.skip("no shared Inspect fixtures")
+    data = logs[0].read_bytes()
+    for size in (100, 2000, len(data) // 2, len(data) - 30):
+        cut = tmp_path / f"cut{size}.eval"
+        cut.write_bytes(data[:size])
+        with pytest.raises(ingest.UnusableInput) as refused:
+            ingest.detect_format(cut)
+        reason = refused.value.reason
+        assert "cut short" in reason and "not a zip archive" not in reason, reason

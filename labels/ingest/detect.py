@@ -118,6 +118,13 @@ def check_text_file(path: Path, head: bytes, expected: str) -> None:
 
 
 def _eval_format(path: Path, head: bytes) -> SourceFormat:
+    if head.startswith(ZIP_MAGIC) and not zipfile.is_zipfile(path):
+        # A zip's directory is at its end: a zip start without one is a cut-short file.
+        raise UnusableInput(
+            path,
+            "is a damaged zip archive: it starts as one but its end (the zip directory) "
+            "is missing, so the file was probably cut short while copied or written",
+        )
     if not head.startswith(ZIP_MAGIC) or not zipfile.is_zipfile(path):
         found = _magic(head)
         kind = found[0] if found else "JSON text" if _looks_like_json(head) else None
