@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import logging
+import math
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -246,16 +247,26 @@ def _verdict(row: dict[str, Any], name: str, schema: Schema) -> GraderVerdict:
     value = raw if raw in dim.value_names else BINARY_WORDS.get(raw.lower())
     if value is None:
         raise ValueError(f"{raw!r} is neither yes/no nor a value of {dim.name}")
-    score = row.get("score")
+    score = _score(row.get("score"))
     return GraderVerdict(
         transcript_id=str(row["transcript_id"]),
         grader=name,
         field=dim.name,
         dimension=dim.name,
         value=value,
-        score=float(score) if score not in (None, "") else None,
+        score=score,
         explanation=str(row.get("explanation") or "") or None,
     )
+
+
+def _score(raw: Any) -> float | None:
+    """A grader's score as a finite float; NaN, infinities and 1e999 are refused, not nulled."""
+    if raw in (None, ""):
+        return None
+    score = float(raw)
+    if not math.isfinite(score):
+        raise ValueError(f"the score {raw!r} is not a finite number, which a score must be")
+    return score
 
 
 def import_grader(store: Store, path: Path, name: str, schema: Schema) -> IngestReport:

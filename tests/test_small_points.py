@@ -93,3 +93,34 @@ def test_a_truncated_eval_says_it_was_cut_short_not_that_it_is_no_zip(tmp_path: 
             ingest.detect_format(cut)
         reason = refused.value.reason
         assert "cut short" in reason and "not a zip archive" not in reason, reason
+
+
+def test_numbers_json_cannot_hold_are_rejected_not_nulled(tmp_path: Path) -> None:
+    import pytest
+
+    from labels.ingest._common import BadRecord
+    from labels.ingest.inspect import score_value
+    from labels.workspace import open_workspace
+
+    ws = open_workspace(tmp_path / "g.duckdb")
+    path = tmp_path / "n.jsonl"
+    path.write_text(
+        '{"id": "big", "messages": [{"role": "user", "content": "x"}], "metadata": {"x": 1e999}}\n'
+        '{"id": "nan", "messages": [{"role": "user", "content": "x"}],'
+        ' "metadata": {"a": [1, NaN]}}\n'
+        '{"id": "ok", "messages": [{"role": "user", "content": "x"}], "metadata": {"x": 1.5}}\n'
+    )
+    report = loader.ingest_paths(ws.store, [path])
+    assert report.added == 1
+    assert [(r.where, r.reason.split(" (")[0]) for r in report.rejected] == [
+        ("line 1", "the number at x is inf"),
+        ("line 2", "the number at a[1] is nan"),
+    ]
+    with pytest.raises(BadRecord, match="a score is inf"):
+        score_value(float("1e999"))
+    assert score_value(10**400)[1] is None  # an integer too big stays text
+    grader = tmp_path / "g.csv"
+    grader.write_text("transcript_id,dimension,value,score\nok,extortion,none,1e999\n")
+    imported = loader.import_grader(ws.store, grader, "g", ws.schema)
+    assert imported.added == 0 and "not a finite number" in imported.rejected[0].reason
+    ws.store.close()

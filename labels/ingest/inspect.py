@@ -46,6 +46,7 @@ from labels.models import (
 from . import limits, nesting
 from ._archive import check_eval
 from ._common import (
+    BadRecord,
     check_id,
     condition_fields,
     finite,
@@ -267,14 +268,20 @@ def _message(message: ChatMessage, index: int) -> Message:
 def score_value(value: Any) -> tuple[str | None, float | None]:
     """A score value as (text, number): booleans are true/false and 1/0.
 
-    A number a float cannot hold (too big, NaN, infinite) keeps its text but no number.
+    An integer a float cannot hold keeps its text but no number; a NaN or infinite
+    float (1e999 reads as one) is a BadRecord, never the verdict "inf".
     """
     if value is None:
         return None, None
     if isinstance(value, bool):
         return ("true" if value else "false"), float(value)
     if isinstance(value, int | float):
-        return str(value), finite(value)
+        number = finite(value)
+        if number is None and isinstance(value, float):  # an int too big for a float is text
+            raise BadRecord(
+                f"a score is {value} (NaN, an infinity, or too big), which no verdict can hold"
+            )
+        return str(value), number
     if isinstance(value, str):
         return value, None
     return json.dumps(json_safe(value), ensure_ascii=False), None
