@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^\"'])")
-_AUTOLINK = re.compile(r"(?i)(?<![a-z0-9])(https?|ftp|mailto|www)(?=[:.])|(@)")
-"""Where GFM would start a bare link: a scheme or `www` before `:`/`.`, and every `@`."""
+_AUTOLINK = re.compile(r"(?i)(?<![a-z0-9])(https?|ftp|www)(?=[:.])")
+"""Where GFM would start a bare web link: a scheme or `www` before `:` or `.`. (A bare email
+becomes a mailto link, which fetches nothing; it is left exact, as people copy rater ids.)"""
 WORD_JOINER = "\u2060"
 """Invisible; put after what starts a bare link, so the markdown renderer makes no link."""
 _EMAIL_TAG = re.compile(r"<email>(.*?)</email>", re.DOTALL | re.IGNORECASE)
@@ -39,7 +40,7 @@ def escape_markdown(text: str) -> str:
     """Text that Streamlit's markdown shows literally, keeping line breaks.
 
     Backslash escapes stop markup; they do not stop GFM's bare links (`http://…`,
-    `www.…`, `a@b.c`), which an invisible word joiner after the scheme or `@` does.
+    `www.…`), which an invisible word joiner after the scheme does.
     """
     unlinked = _AUTOLINK.sub(lambda m: m.group(0) + WORD_JOINER, text)
     escaped = _SPECIAL.sub(r"\\\1", unlinked)
