@@ -6,6 +6,7 @@ STAMP   := $(VENV)/.installed
 TSTAMP  := $(VENV)/.installed-test
 DB      ?= data/goldset.duckdb
 PORT    ?= 8501
+HOST    ?= 127.0.0.1
 
 .PHONY: run test lint types unit e2e demo screenshot bench coverage clean
 
@@ -28,9 +29,10 @@ demo: $(STAMP)  ## rebuild the demo database from data/
 	rm -f $(DB) $(DB).wal
 	$(BIN)/python -m labels demo --db $(DB)
 
-run: $(STAMP) $(DB)  ## serve the app on http://localhost:8501
-	GOLDSET_DB=$(DB) $(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true \
-		--browser.gatherUsageStats false
+run: $(STAMP) $(DB)  ## serve the app on http://localhost:8501 (HOST=0.0.0.0 for every interface)
+	$(BIN)/python -m labels.network $(HOST)
+	GOLDSET_DB=$(DB) $(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT) \
+		--server.headless true --browser.gatherUsageStats false
 
 test: lint types unit  ## ruff, mypy, pytest (browser tests when Chromium exists)
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from labels import ui
+from labels import network, ui
+from labels.identity import mode
 from labels.store import StoreError
 
 # A local icon: a ":material/…" page icon would make the browser fetch it from Google's CDN.
@@ -46,8 +47,18 @@ def welcome() -> None:
 
 def unavailable() -> None:
     st.title("Goldset")
-    st.error(st.session_state.get("startup_error", "The database could not be opened."))
+    reason = st.session_state.get("startup_error", "The database could not be opened.")
+    st.error(ui.render.escape_markdown(reason))  # it names a path
 
+
+ADDRESS = st.get_option("server.address")
+if mode() == "local":
+    if refusal := network.local_mode_refusal(ADDRESS):
+        st.session_state["startup_error"] = refusal
+        st.navigation([st.Page(unavailable, title="Not started")]).run()
+        st.stop()
+    if not network.is_loopback(ADDRESS):
+        st.warning(network.WARNING, icon=":material/warning:")
 
 try:
     ws = ui.workspace()

@@ -16,7 +16,7 @@ from labels import agreement_report, demo, export, gold, ingest, jsonout, loader
 from labels.cli_common import DbOption, JsonOption, err, fail, out, workspace
 from labels.cli_graders import audit_app, graders_app
 from labels.models import IngestReport, Rater, RaterRole
-from labels.store import StoreError
+from labels.store import Store, StoreError
 from labels.workspace import Workspace, db_path
 
 app = typer.Typer(
@@ -99,7 +99,7 @@ def ingest_cmd(
 
 def _progress() -> Progress:
     return Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),  # a file name, shown as it is
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
@@ -301,6 +301,23 @@ def backup_cmd(
         except StoreError as exc:
             fail(str(exc))
     out.print(f"backed up to {out_dir}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+@app.command("restore")
+def restore_cmd(
+    backup_dir: Annotated[Path, typer.Argument(metavar="DIR", help="A folder made by backup.")],
+    db: Annotated[Path, typer.Option("--db", help="The new database file (must not exist).")],
+) -> None:
+    """A new database from a backup, each table checked against the backup's manifest."""
+    try:
+        store = Store.restore(backup_dir, db)
+    except StoreError as exc:
+        fail(str(exc))
+    counts = store.counts()
+    store.close()
+    out.print(
+        f"restored {backup_dir} into {db}: " + ", ".join(f"{v} {k}" for k, v in counts.items())
+    )
 
 
 @raters_app.command("add")

@@ -12,8 +12,9 @@ from rich.console import Console
 from labels.store import StoreError
 from labels.workspace import Workspace, open_workspace
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+# No rich markup: what is printed holds names people chose ("[admin]" must stay text).
+out = Console(soft_wrap=True, markup=False, highlight=False)
+err = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
 
 DbOption = Annotated[
     str | None, typer.Option("--db", help="Database file (default: $GOLDSET_DB or data/).")

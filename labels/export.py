@@ -7,6 +7,7 @@ gold value) are exported as gold; the data card counts the undecided ones.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 from collections.abc import Callable
@@ -80,11 +81,36 @@ def write(table: pd.DataFrame, out: Path, fmt: Format) -> None:
         return
     flat = table
     if fmt == "csv":
-        flat.to_csv(out, index=False, lineterminator="\n")
+        # Every text cell quoted: a CR in a cell cannot end the row (the csv module quotes
+        # only what is in its line terminator, "\n" here).
+        inert_for_spreadsheets(flat).to_csv(
+            out, index=False, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC
+        )
     elif fmt == "parquet":
         pq.write_table(pa.Table.from_pandas(flat, preserve_index=False), out)
     else:
         raise ValueError(f"unknown format {fmt!r}; choose jsonl, csv or parquet")
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet may take for the start of a formula (OWASP, CSV injection)."""
+
+
+def inert_cell(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula, with `'` put first; others as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def inert_for_spreadsheets(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `table` for CSV: every text cell that starts like a formula neutralised
+    (`=HYPERLINK(...)` becomes `'=HYPERLINK(...)`). JSONL and Parquet keep values exact."""
+    out = table.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(inert_cell)
+    return out
 
 
 def _missing(value: Any) -> bool:

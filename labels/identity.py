@@ -2,7 +2,7 @@
 
 Modes, chosen by configuration only (see README, "Identity and roles"):
 1. OIDC when the secrets (`.streamlit/secrets.toml`, or `secrets.files`) have an `[auth]`
-   section: the rater id is the provider's email claim, else its subject;
+   section: the rater id is the email the provider has verified (never its subject);
 2. a trusted reverse-proxy header, only when `GOLDSET_TRUST_PROXY_HEADER` names it;
 3. otherwise local mode: people pick or add their name, under an "identity is not
    verified" banner; a cookie signed with a key kept beside the database keeps them
@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -43,18 +44,24 @@ class IdentityError(Exception):
 
 
 def oidc_id(claims: Mapping[str, object]) -> str:
-    """The rater id in an identity provider's claims: the email address, else the subject.
+    """The rater id in an identity provider's claims: the email it has verified, in NFC.
 
-    An email the provider says it has *not* verified is refused rather than trusted.
+    Only an email whose `email_verified` claim is true is trusted (an absent claim is not
+    a yes). The subject (`sub`) is never used: a provider's subject can be any text, such
+    as another person's rater id.
     """
-    if claims.get("email_verified") is False:
+    email = claims.get("email")
+    ident = unicodedata.normalize("NFC", email.strip()) if isinstance(email, str) else ""
+    if not ident:
+        raise IdentityError(
+            "Your identity provider sent no email address, so Goldset cannot tell who you "
+            "are. Ask whoever runs the provider to include the email claim."
+        )
+    if claims.get("email_verified") not in (True, "true"):
         raise IdentityError(
             "Your identity provider has not verified your email address, so Goldset cannot "
             "tell who you are. Verify it with the provider, then sign in again."
         )
-    ident = str(claims.get("email") or claims.get("sub") or "").strip()
-    if not ident:
-        raise IdentityError("Your identity provider sent neither an email address nor an id.")
     return ident
 
 
@@ -90,9 +97,20 @@ def find_rater(raters: Iterable[Rater], ident: str) -> Rater | None:
     return exact or next((r for r in people if r.id.casefold() == ident.casefold()), None)
 
 
+def same_rater(raters: Iterable[Rater], ident: str) -> Rater | None:
+    """The rater whose id is `ident` exactly, once both are in Unicode NFC.
+
+    Never case-folded: folding makes `straße@example.org` and `strasse@example.org` one
+    person, so a verified address could sign in as someone else.
+    """
+    key = unicodedata.normalize("NFC", ident)
+    return next((r for r in raters if unicodedata.normalize("NFC", r.id) == key), None)
+
+
 def verified_rater(ws: Workspace, ident: str, name: str | None = None) -> Rater:
     """The rater a verified identity belongs to; an unknown person is added as a rater."""
-    rater = find_rater(ws.store.raters(), ident)
+    ident = unicodedata.normalize("NFC", ident)
+    rater = same_rater(ws.store.raters(), ident)
     if rater is None:
         try:
             rater = Rater(id=ident, name=(name or "").strip() or ident)

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import logging
+import math
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -129,6 +130,25 @@ def ingest_each(
     return total
 
 
+MAX_NAME_BYTES = 255
+"""The longest file name most file systems allow, in bytes."""
+
+
+def upload_target(folder: Path, index: int, name: str) -> Path:
+    """Where the `index`th uploaded file is written: a folder of its own (two uploads may
+    share a name), under its own name cut to what a file system holds, suffix kept (a
+    250-character name failed the whole batch with OSError)."""
+    base = Path(name.replace("\\", "/")).name
+    base = "upload" if base in ("", ".", "..") else base
+    suffix = Path(base).suffix if len(Path(base).suffix) <= 16 else ""
+    stem = base[: len(base) - len(suffix)]
+    while len((stem + suffix).encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    target = folder / str(index) / (stem + suffix or "upload")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return target
+
+
 # -- tabular imports (labels, grader verdicts) ------------------------------
 
 
@@ -145,7 +165,9 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
         for row in reader:
             yield reader.line_num, {k: v for k, v in row.items() if k is not None}
         return
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at "\n" only: str.splitlines would also cut at U+2028 and other separators
+    # that JSON allows inside a string, breaking valid rows and miscounting lines.
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -225,16 +247,26 @@ def _verdict(row: dict[str, Any], name: str, schema: Schema) -> GraderVerdict:
     value = raw if raw in dim.value_names else BINARY_WORDS.get(raw.lower())
     if value is None:
         raise ValueError(f"{raw!r} is neither yes/no nor a value of {dim.name}")
-    score = row.get("score")
+    score = _score(row.get("score"))
     return GraderVerdict(
         transcript_id=str(row["transcript_id"]),
         grader=name,
         field=dim.name,
         dimension=dim.name,
         value=value,
-        score=float(score) if score not in (None, "") else None,
+        score=score,
         explanation=str(row.get("explanation") or "") or None,
     )
+
+
+def _score(raw: Any) -> float | None:
+    """A grader's score as a finite float; NaN, infinities and 1e999 are refused, not nulled."""
+    if raw in (None, ""):
+        return None
+    score = float(raw)
+    if not math.isfinite(score):
+        raise ValueError(f"the score {raw!r} is not a finite number, which a score must be")
+    return score
 
 
 def import_grader(store: Store, path: Path, name: str, schema: Schema) -> IngestReport:

@@ -13,6 +13,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^\"'])")
+_AUTOLINK = re.compile(r"(?i)(?<![a-z0-9])(https?|ftp|www)(?=[:.])")
+"""Where GFM would start a bare web link: a scheme or `www` before `:` or `.`. (A bare email
+becomes a mailto link, which fetches nothing; it is left exact, as people copy rater ids.)"""
+WORD_JOINER = "\u2060"
+"""Invisible; put after what starts a bare link, so the markdown renderer makes no link."""
 _EMAIL_TAG = re.compile(r"<email>(.*?)</email>", re.DOTALL | re.IGNORECASE)
 _EMAIL_START = re.compile(r"(?m)^(?=From:\s)")
 _TOOL_USE = re.compile(r"<tool_use:([\w.-]+)>(.*?)</tool_use:\1>", re.DOTALL)
@@ -32,8 +37,13 @@ class Segment:
 
 
 def escape_markdown(text: str) -> str:
-    """Text that Streamlit's markdown shows literally, keeping line breaks."""
-    escaped = _SPECIAL.sub(r"\\\1", text)
+    """Text that Streamlit's markdown shows literally, keeping line breaks.
+
+    Backslash escapes stop markup; they do not stop GFM's bare links (`http://…`,
+    `www.…`), which an invisible word joiner after the scheme does.
+    """
+    unlinked = _AUTOLINK.sub(lambda m: m.group(0) + WORD_JOINER, text)
+    escaped = _SPECIAL.sub(r"\\\1", unlinked)
     lines = [
         line.replace(" ", "\u00a0", len(line) - len(line.lstrip(" ")))
         for line in escaped.split("\n")

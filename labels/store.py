@@ -8,6 +8,7 @@ inside that process, every thread or Streamlit script run takes its own
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import uuid
@@ -22,6 +23,7 @@ import duckdb
 import duckdb_extensions
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from labels import migrations
 from labels import store_sql as sql
@@ -50,6 +52,168 @@ class DatabaseBusy(StoreError):
 
 class Conflict(StoreError):
     """A write lost a transaction conflict more times than we retry."""
+
+
+class DiskFull(StoreError):
+    """The disk holding the database has no room: the write was not made."""
+
+
+class DatabaseFailed(StoreError):
+    """DuckDB stopped using the database after a failed write; it must be reopened."""
+
+
+class DatabaseDamaged(StoreError):
+    """The file is not a DuckDB database, or its contents are corrupt."""
+
+
+class DatabaseReadOnly(StoreError):
+    """The file, or the folder it is in, cannot be written."""
+
+
+_BUSY = ("could not set lock on file", "conflicting lock")
+_DAMAGED = ("not a valid duckdb database", "corrupt database file", "could not read enough bytes")
+_READ_ONLY = ("read-only file system", "permission denied", "read-only mode")
+_FULL = ("no space left on device", "disk quota exceeded", "file too large")
+
+
+def _sentence(path: str, exc: Exception) -> StoreError:
+    """A DuckDB error on the database at `path` as the sentence a person reads.
+
+    Matched on DuckDB's own phrases, never on a bare word: "lock" is in "block",
+    which is in the message about a corrupt file.
+    """
+    text = str(exc).lower()
+    if any(phrase in text for phrase in _FULL):
+        return DiskFull(
+            f"The disk holding {path} is full, so this was not saved; everything saved "
+            "before is kept. Free some space and try again (no restart needed)."
+        )
+    if isinstance(exc, duckdb.FatalException) or "has been invalidated" in text:
+        return DatabaseFailed(
+            f"The database {path} stopped after a failed write ({_first_line(exc)}); "
+            "everything saved before it is kept. Reload the page to reopen it."
+        )
+    if any(phrase in text for phrase in _BUSY):
+        return DatabaseBusy(
+            f"{path} is open in another Goldset process (DuckDB allows one writer). "
+            "Stop that process, or use the running app; see README, 'Running for a team'."
+        )
+    if any(phrase in text for phrase in _DAMAGED):
+        return DatabaseDamaged(
+            f"{path} is damaged or is not a Goldset database ({_first_line(exc)}). "
+            "Restore it from a backup into a new file: python -m labels restore DIR --db NEW."
+        )
+    if any(phrase in text for phrase in _READ_ONLY):
+        return DatabaseReadOnly(
+            f"{path} cannot be written: the file or its folder is read-only "
+            f"({_first_line(exc)}). Make it writable, or open a copy."
+        )
+    return StoreError(f"the database {path} failed: {_first_line(exc)}")
+
+
+def _rows(
+    transcripts: pa.Table, messages: pa.Table, parents: pa.Array, keep: pa.Array
+) -> tuple[pa.Table, pa.Table, pa.Array]:
+    """The transcripts where `keep` is true, with their messages and those messages' parents
+    (renumbered: the row of each message's transcript among those kept)."""
+    kept = keep.take(parents)
+    renumbered = pc.subtract(pc.cumulative_sum(keep.cast(pa.int64())), 1).take(parents)
+    return transcripts.filter(keep), messages.filter(kept), renumbered.filter(kept)
+
+
+def _words(text: str) -> str:
+    """The words of a search as the full-text index splits them (letters and digits).
+
+    The index drops everything else; left in the query, a `%` becomes an empty word
+    that no transcript holds ("100%" found nothing) or, alone, no word at all.
+    """
+    return " ".join(re.findall(r"[^\W_]+", text))
+
+
+MANIFEST = "goldset-backup.json"
+"""What a backup folder holds besides DuckDB's export: counts and per-table hashes."""
+
+
+def _manifest(backup_dir: Path) -> dict[str, dict[str, Any]]:
+    """The per-table rows and hashes a backup promises (rows only for an older backup)."""
+    try:
+        body = json.loads((backup_dir / MANIFEST).read_text(encoding="utf-8"))
+        tables = body.get("tables") or {k: {"rows": v} for k, v in body.items()}
+        return {str(k): {"rows": int(v["rows"]), "hash": v.get("hash")} for k, v in tables.items()}
+    except FileNotFoundError:
+        raise StoreError(f"{backup_dir} is not a Goldset backup: it has no {MANIFEST}") from None
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise StoreError(f"{backup_dir}/{MANIFEST} cannot be read ({_first_line(exc)})") from None
+
+
+def _import_checked(store: Store, backup_dir: Path, expected: dict[str, dict[str, Any]]) -> None:
+    """IMPORT the backup into `store`, then compare every table with the manifest."""
+    source = str(backup_dir.resolve()).replace("'", "''")
+    try:
+        with store.transaction():
+            store.con.execute(f"IMPORT DATABASE '{source}'")
+        found = store.digests()
+        store.con.execute("CHECKPOINT")
+    except duckdb.Error as exc:
+        raise StoreError(
+            f"{backup_dir} could not be restored: a file of it is damaged or missing "
+            f"({_first_line(exc)}). Nothing was restored."
+        ) from exc
+    finally:
+        store.close()
+    for name, want in expected.items():
+        got = found.get(name)
+        if got is None or got["rows"] != want["rows"]:
+            rows = "no table" if got is None else f"{got['rows']:,} rows"
+            raise StoreError(
+                f"{backup_dir} is not the backup its manifest describes: table {name} has "
+                f"{rows}, the manifest says {want['rows']:,}. Nothing was restored."
+            )
+        if want["hash"] is not None and got["hash"] != want["hash"]:
+            raise StoreError(
+                f"{backup_dir} is not the backup its manifest describes: the rows of table "
+                f"{name} differ from those backed up. Nothing was restored."
+            )
+
+
+def _remove_database(path: Path) -> None:
+    """Delete a database file and its WAL, if there."""
+    for leftover in (path, Path(f"{path}.wal")):
+        leftover.unlink(missing_ok=True)
+
+
+def _in_line_order(rejections: list[Rejection]) -> list[Rejection]:
+    """A file's rejections by line; one that names no line stays after the one before it."""
+    keys, last = [], 0
+    for rejection in rejections:
+        head, _, number = rejection.where.partition(" ")
+        last = int(number) if head == "line" and number.isdigit() else last
+        keys.append(last)
+    order = sorted(range(len(rejections)), key=keys.__getitem__)
+    return [rejections[i] for i in order]
+
+
+def _other_content(file: str, tid: str, incoming: str, stored: str) -> Rejection:
+    """The rejection of a transcript whose id is stored with different content."""
+    where = incoming.removeprefix(f"{file}, ") if incoming != file else "transcript"
+    return Rejection(
+        file=file,
+        where=where or "transcript",
+        reason=(
+            f"the id {tid!r} is already stored, from {stored}, with different content; "
+            "this version was not stored. Give one of them another id to keep both."
+        ),
+    )
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def explain(exc: BaseException, path: str) -> StoreError | None:
+    """The sentence for a DuckDB error that reached a page, or None for any other error."""
+    return _sentence(path, exc) if isinstance(exc, duckdb.Error) else None
 
 
 @dataclass
@@ -82,17 +246,29 @@ class Store:
             Path(target).parent.mkdir(parents=True, exist_ok=True)
         try:
             con = duckdb.connect(target, read_only=read_only)
-        except duckdb.IOException as exc:
-            if "lock" in str(exc).lower():
-                raise DatabaseBusy(
-                    f"{target} is open in another Goldset process (DuckDB allows one writer). "
-                    "Stop that process, or use the running app; see README, 'Running for a team'."
-                ) from exc
-            raise StoreError(f"cannot open {target}: {exc}") from exc
-        store = cls(con, target, threading.Lock())
-        if not read_only:
-            store.migrate()
+            store = cls(con, target, threading.Lock())
+            if not read_only:
+                store.migrate()
+        except duckdb.Error as exc:
+            raise _sentence(target, exc) from exc
         return store
+
+    def healthy(self) -> bool:
+        """Whether the connection still works (DuckDB invalidates it after a failed checkpoint)."""
+        try:
+            self.con.execute("SELECT 1").fetchall()
+        except duckdb.Error:
+            return False
+        return True
+
+    def _not_stored(self, exc: Exception) -> StoreError:
+        """The sentence for an ingest whose transaction failed (so none of the file is kept)."""
+        failure = _sentence(self.path, exc)
+        return type(failure)(f"could not store this file, nothing of it was kept. {failure}")
+
+    def explain(self, exc: BaseException) -> StoreError | None:
+        """The sentence for a DuckDB error on this database, or None for any other error."""
+        return explain(exc, self.path)
 
     def cursor(self) -> Store:
         """A store for another thread or script run, on the same database."""
@@ -148,7 +324,9 @@ class Store:
             try:
                 with self.transaction():
                     return work()
-            except duckdb.TransactionException:
+            except duckdb.TransactionException as exc:
+                if "conflict" not in str(exc).lower():  # e.g. a commit the disk had no room for
+                    raise _sentence(self.path, exc) from exc
                 time.sleep(0.005 * 2**attempt)
         raise Conflict("the database was too busy to save this; please try again")
 
@@ -187,7 +365,7 @@ class Store:
         try:
             self._ingest(file, source_format, items, on_record, result, batch_id, started, seen)
         except duckdb.Error as exc:
-            raise StoreError(f"could not store this file, nothing of it was kept: {exc}") from exc
+            raise self._not_stored(exc) from exc
         return result
 
     def _ingest(
@@ -214,6 +392,7 @@ class Store:
                     self._write_chunk(chunk, batch_id, seen, result)
                     chunk = []
             self._write_chunk(chunk, batch_id, seen, result)
+            result.rejected[:] = _in_line_order(result.rejected)
             self.con.execute(
                 "INSERT INTO ingest_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -240,15 +419,19 @@ class Store:
         ).fetchall()
         existing = {row[0] for row in found}
         fresh: list[Transcript] = []
+        again: list[Transcript] = []
         for rec in chunk:
             tid = rec.transcript.id
             if tid in existing or tid in seen:
-                result.duplicates += 1
+                again.append(rec.transcript)
             else:
                 seen.add(tid)
                 fresh.append(rec.transcript)
         self._insert_transcripts(fresh, batch_id)
         result.added += len(fresh)
+        parents = pa.array([row for row, t in enumerate(again) for _ in t.messages], pa.int64())
+        rows, texts = sql.transcript_columns(again, batch_id), sql.message_columns(again)
+        self._same_or_rejected(pa.table(rows), pa.table(texts), parents, result)
         verdicts = [v for rec in chunk for v in rec.verdicts]
         result.grader_verdicts += self.add_verdicts(verdicts, batch_id=batch_id, source=None)
 
@@ -300,9 +483,10 @@ class Store:
                 stored = bool(self.scalar("SELECT count(*) FROM transcripts"))
                 rows: pa.Table | None = None  # new transcripts not inserted yet
                 texts: pa.Table | None = None  # their messages
+                again: list[tuple[pa.Table, pa.Table, pa.Array]] = []  # ids seen: compare
                 for transcripts, messages, parents in batches:
                     fresh, theirs = self._fresh(
-                        transcripts, messages, parents, stored, seen, result
+                        transcripts, messages, parents, stored, seen, result, again
                     )
                     rows = self._flush(self._gather(rows, fresh), insert_transcripts)
                     texts = self._flush(self._gather(texts, theirs), self._insert_texts)
@@ -311,13 +495,17 @@ class Store:
                             on_record()
                 self._flush(rows, insert_transcripts, last=True)
                 self._flush(texts, self._insert_texts, last=True)
+                for repeated in again:
+                    self._same_or_rejected(*repeated, result)
+                result.rejected[:] = _in_line_order(result.rejected)
                 self.con.execute(
                     "INSERT INTO ingest_batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [batch_id, file, source_format, started, utcnow()]
-                    + [result.added, result.duplicates, 0, sql.to_json([])],
+                    + [result.added, result.duplicates, 0]
+                    + [sql.to_json([r.model_dump() for r in result.rejected])],
                 )
         except duckdb.Error as exc:
-            raise StoreError(f"could not store this file, nothing of it was kept: {exc}") from exc
+            raise self._not_stored(exc) from exc
         return result
 
     def _fresh(
@@ -328,11 +516,13 @@ class Store:
         stored: bool,
         seen: set[str],
         result: FileResult,
+        later: list[tuple[pa.Table, pa.Table, pa.Array]],
     ) -> tuple[pa.Table, pa.Table]:
         """The transcripts new to the database and to the file, with their messages.
 
-        The others are counted as duplicates. The database is only asked when it held
-        transcripts before the file (`stored`): the file's own are in `seen`.
+        The others go to `later`, to be compared with the stored ones once the file's
+        rows are all inserted. The database is only asked when it held transcripts
+        before the file (`stored`): the file's own are in `seen`.
         """
         ids = transcripts.column("id").to_pylist()
         existing: set[str] = set()
@@ -347,11 +537,30 @@ class Store:
             seen.add(tid)
         added = sum(fresh)
         result.added += added
-        result.duplicates += len(ids) - added
         if added == len(ids):
             return transcripts, messages
         keep = pa.array(fresh, pa.bool_())
-        return transcripts.filter(keep), messages.filter(keep.take(parents))
+        before = pa.array([tid in existing for tid in ids], pa.bool_())  # stored: compare now
+        self._same_or_rejected(*_rows(transcripts, messages, parents, before), result)
+        within = pc.and_(pc.invert(keep), pc.invert(before))  # first seen in this file
+        if pc.any(within).as_py():
+            later.append(_rows(transcripts, messages, parents, within))
+        return _rows(transcripts, messages, parents, keep)[:2]
+
+    def _same_or_rejected(
+        self, rows: pa.Table, texts: pa.Table, parents: pa.Array, result: FileResult
+    ) -> None:
+        """Count transcripts whose id is already stored: a duplicate when the content is the
+        same, else a Rejection naming both places (never a silent drop). `parents` gives
+        each message row's transcript row."""
+        if not rows.num_rows:
+            return
+        rows = rows.append_column("dup_row", pa.array(range(rows.num_rows), pa.int64()))
+        texts = texts.append_column("dup_row", parents)
+        with self._arrow("dup_transcripts", rows), self._arrow("dup_messages", texts):
+            differ = self.con.execute(sql.DIFFERENT_CONTENT).fetchall()
+        result.duplicates += rows.num_rows - len(differ)
+        result.rejected.extend(_other_content(result.file, *row) for row in differ)
 
     @staticmethod
     def _gather(pending: pa.Table | None, more: pa.Table) -> pa.Table:
@@ -495,10 +704,13 @@ class Store:
         """Transcript ids whose messages contain every word of `text`, best first.
 
         Uses DuckDB's full-text index (BM25, stemmed words) when the `fts`
-        extension loads from its wheel; otherwise a literal ILIKE substring match.
+        extension loads from its wheel; otherwise, and for text with no letter or
+        digit (which the index ignores, so `%` would match everything), a literal
+        ILIKE substring match.
         """
-        if self._fts_ready():
-            rows = self.con.execute(sql.FTS_SEARCH, [text]).fetchall()
+        words = _words(text)
+        if words and self._fts_ready():
+            rows = self.con.execute(sql.FTS_SEARCH, [words]).fetchall()
         else:
             rows = self.con.execute(sql.LIKE_SEARCH, [sql.like(text)] * 2).fetchall()
         return [str(r[0]) for r in rows]
@@ -527,7 +739,8 @@ class Store:
         """A consistent copy of the whole database as Parquet files plus DDL, with counts.
 
         Safe while the app runs: the export reads one snapshot inside a transaction.
-        Restore with `Store.restore`.
+        The manifest (`goldset-backup.json`) gives every table's rows and a hash of
+        them, which `Store.restore` checks.
         """
         if out_dir.exists() and any(out_dir.iterdir()):
             raise StoreError(f"{out_dir} is not empty; choose a new folder for the backup")
@@ -536,20 +749,50 @@ class Store:
         target = str(out_dir.resolve()).replace("'", "''")
         with self.transaction():
             counts = self.counts()
+            manifest = {"counts": counts, "tables": self.digests(), "duckdb": duckdb.__version__}
             self.con.execute(f"EXPORT DATABASE '{target}' (FORMAT parquet)")
-        (out_dir / "goldset-backup.json").write_text(json.dumps(counts, indent=2) + "\n")
+        (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
         return counts
+
+    def digests(self) -> dict[str, dict[str, Any]]:
+        """Per table of the database: its row count and an order-free hash of its rows."""
+        names = self.con.execute(
+            "SELECT table_name FROM duckdb_tables()"
+            " WHERE database_name = current_database() AND schema_name = 'main' ORDER BY 1"
+        ).fetchall()
+        digests = {}
+        for (name,) in names:
+            quoted = '"' + name.replace('"', '""') + '"'  # a name from the catalog, quoted
+            rows, digest = self.con.execute(
+                f"SELECT count(*), coalesce(sum(hash(t)), 0)::VARCHAR FROM {quoted} t"  # noqa: S608
+            ).fetchone() or (0, "0")
+            digests[name] = {"rows": int(rows), "hash": str(digest)}
+        return digests
 
     @classmethod
     def restore(cls, backup_dir: Path, db: Path) -> Store:
-        """A new database file made from a backup folder."""
-        if db.exists():
+        """A new database file made from a backup folder, checked against its manifest.
+
+        Every table must come back with the rows and hash the manifest gives; a
+        short, damaged or foreign backup is refused with a sentence, and no file
+        is left behind (the import is made under another name, renamed when good).
+        """
+        if db.exists() or Path(f"{db}.wal").exists():
             raise StoreError(f"{db} exists; restore into a new file")
-        store = cls(duckdb.connect(str(db)), str(db), threading.Lock())
-        source = str(backup_dir.resolve()).replace("'", "''")
-        store.con.execute(f"IMPORT DATABASE '{source}'")
-        store.migrate()
-        return store
+        expected = _manifest(backup_dir)
+        partial = db.with_name(db.name + ".partial")
+        _remove_database(partial)
+        try:
+            _import_checked(
+                cls(duckdb.connect(str(partial)), str(partial), threading.Lock()),
+                backup_dir,
+                expected,
+            )
+        except BaseException:
+            _remove_database(partial)
+            raise
+        partial.rename(db)
+        return cls.open(db)
 
     def counts(self) -> dict[str, int]:
         """Row counts of the main tables (for the data page and the CLI)."""

@@ -292,3 +292,34 @@ def message(row: tuple[Any, ...]) -> Message:
         tool_call_id=row[5],
         name=row[6],
     )
+
+
+DIFFERENT_CONTENT = """
+    WITH incoming_texts AS (
+        SELECT dup_row, md5(string_agg(to_json(struct_pack(
+            idx := idx, role := role, text := text, reasoning := reasoning,
+            tool_calls := tool_calls::JSON, tool_call_id := tool_call_id, name := name
+        ))::VARCHAR, chr(30) ORDER BY idx)) AS texts
+        FROM dup_messages GROUP BY dup_row
+    ),
+    stored_texts AS (
+        SELECT transcript_id, md5(string_agg(to_json(struct_pack(
+            idx := idx, role := role, text := text, reasoning := reasoning,
+            tool_calls := tool_calls::JSON, tool_call_id := tool_call_id, name := name
+        ))::VARCHAR, chr(30) ORDER BY idx)) AS texts
+        FROM messages WHERE transcript_id IN (SELECT id FROM dup_transcripts)
+        GROUP BY transcript_id
+    )
+    SELECT i.id, i.source_ref, s.source_ref
+    FROM dup_transcripts i
+    JOIN transcripts s ON i.id = s.id
+    LEFT JOIN incoming_texts it ON it.dup_row = i.dup_row
+    LEFT JOIN stored_texts st ON st.transcript_id = s.id
+    WHERE (i.model, i.scenario, i.goal_type, i.goal_value, i.urgency_type) IS DISTINCT FROM
+            (s.model, s.scenario, s.goal_type, s.goal_value, s.urgency_type)
+        OR (i.metadata::JSON, it.texts) IS DISTINCT FROM (s.metadata, st.texts)
+    ORDER BY i.source_ref
+"""
+"""Incoming transcripts (`dup_transcripts`, `dup_messages`, joined on `dup_row`, as one file
+may hold an id many times) whose id is stored with other content: the condition fields,
+metadata and a digest of every message field, compared with the stored ones."""

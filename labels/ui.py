@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,7 @@ import streamlit as st
 from labels import labeling, render
 from labels.identity import current_rater
 from labels.models import Rater, Transcript
-from labels.store import StoreError
+from labels.store import StoreError, explain
 from labels.workspace import Workspace, db_path, open_workspace, schema_path
 
 log = logging.getLogger("goldset")
@@ -25,6 +25,20 @@ ROLE_RANK = {"rater": 0, "adjudicator": 1, "admin": 2}
 @st.cache_resource(show_spinner="Opening the database…")
 def _root(db: str, schema_file: str) -> Workspace:
     return open_workspace(db, schema_file)
+
+
+def _working_root() -> Workspace:
+    """The cached connection, reopened when DuckDB has invalidated it (after a disk-full
+    checkpoint, say): committed data is in the file and its WAL, so nothing is lost."""
+    where = (str(db_path()), str(schema_path()))
+    root = _root(*where)
+    if root.store.healthy():
+        return root
+    log.warning("the database connection to %s failed; reopening it", where[0])
+    with suppress(Exception):
+        root.store.close()
+    _root.clear()
+    return _root(*where)
 
 
 def workspace() -> Workspace:
@@ -41,8 +55,7 @@ def workspace() -> Workspace:
         PagesManager.uses_pages_directory = False
         st.rerun()
     if "ws" not in st.session_state["_run"]:
-        root = _root(str(db_path()), str(schema_path()))
-        st.session_state["_run"] = {"ws": root.cursor()}
+        st.session_state["_run"] = {"ws": _working_root().cursor()}
     ws: Workspace = st.session_state["_run"]["ws"]
     return ws
 
@@ -58,9 +71,13 @@ def friendly_errors() -> Iterator[None]:
     try:
         yield
     except StoreError as exc:
-        st.error(str(exc))
+        st.error(render.escape_markdown(str(exc)))  # it may quote a file name or a path
     except Exception as exc:  # noqa: BLE001 - the last line of defence for people
         log.exception("page failed")
+        sentence = explain(exc, str(db_path()))
+        if sentence is not None:
+            st.error(render.escape_markdown(str(sentence)))
+            return
         st.error(
             "Something went wrong on this page and nothing was saved from this last action. "
             f"The server log has the details ({type(exc).__name__})."

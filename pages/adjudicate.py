@@ -85,7 +85,7 @@ with right:
         question = st.text_input("Question for the raters", key=f"qq-{tid}-{dim_name}")
         if st.button("Send back to the raters", disabled=not question.strip()):
             sent = gold.send_back(ws, me.id, tid, dim_name, question)
-            st.toast(f"Sent back to {', '.join(sent)}.")
+            st.toast("Sent back to " + ", ".join(ui.render.escape_markdown(r) for r in sent) + ".")
         if st.button(
             "Mark: guideline unclear", help="Listed on the Admin page for the schema owner"
         ):

@@ -22,7 +22,8 @@ def progress_bar() -> loader.FileCallback:
 
     def on_file(path: Path, index: int, total: int) -> None:
         done = (index + 1) / max(total, 1)
-        bar.progress(done, text=f"Read {path.name} ({index + 1} of {total})")
+        name = ui.render.escape_markdown(path.name)
+        bar.progress(done, text=f"Read {name} ({index + 1} of {total})")
 
     return on_file
 
@@ -46,9 +47,8 @@ with upload:
     if files and st.button("Ingest uploaded files", type="primary"):
         with tempfile.TemporaryDirectory() as tmp:
             paths = []
-            for i, f in enumerate(files):  # one folder each: two uploads may share a name
-                target = Path(tmp) / str(i) / Path(f.name).name
-                target.parent.mkdir()
+            for i, f in enumerate(files):
+                target = loader.upload_target(Path(tmp), i, f.name)
                 target.write_bytes(f.getvalue())
                 paths.append(target)
             show(loader.ingest_each(ws.store, paths, on_file=progress_bar()))
@@ -58,7 +58,7 @@ with server:
     if st.button("Ingest path", disabled=not raw.strip()):
         path = Path(raw.strip()).expanduser()
         if not path.exists():
-            st.error(f"There is no file or folder at {path}.")
+            st.error(f"There is no file or folder at {ui.render.escape_markdown(str(path))}.")
         else:
             show(loader.ingest_each(ws.store, [path], on_file=progress_bar()))
 

@@ -26,7 +26,11 @@ if ws.store.graders().empty:
 try:
     gmap = grader_map.load()
 except ValueError as exc:
-    st.warning(f"{grader_map.path()} could not be read, so defaults apply: {exc}")
+    st.warning(
+        ui.render.escape_markdown(
+            f"{grader_map.path()} could not be read, so defaults apply: {exc}"
+        )
+    )
     gmap = GraderMap()
 
 
@@ -253,7 +257,7 @@ with audit_tab:
         try:
             d = audit.sample(ws, who, int(n), int(seed), me.id, gmap)
         except ValueError as exc:
-            st.warning(str(exc))
+            st.warning(ui.render.escape_markdown(str(exc)))
         else:
             st.success(f"Drew {len(d.items)} of {d.frame} transcripts (draw {d.id}).")
     if st.button("Turn settled audit items into gold"):
@@ -304,7 +308,7 @@ with map_tab:
         try:
             new = grader_map.from_tables(edited_settings, edited_fields, ws.schema, gmap)
         except ValueError as exc:
-            st.warning(str(exc))
+            st.warning(ui.render.escape_markdown(str(exc)))
         else:
             grader_map.save(new)
             figures.clear()

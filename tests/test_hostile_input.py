@@ -253,10 +253,10 @@ BROKEN: dict[str, tuple[Build, int, list[tuple[str, str]]]] = {
         ),
         2,
         [
-            ("line 2", "the JSON is nested too deeply to read"),
-            ("line 3", "the JSON is nested too deeply to read"),
+            ("line 2", "the JSON nests deeper than 110 levels (100,000 deep)"),
+            ("line 3", "the JSON nests deeper than 110 levels (5,001 deep)"),
             ("line 4", "the JSON nests deeper than 100 levels"),
-            ("line 5", "the JSON nests deeper than 100 levels"),
+            ("line 5", "the JSON nests deeper than 110 levels (156 deep)"),
         ],
     ),
     "jsonl number too long": (
@@ -330,7 +330,7 @@ BROKEN: dict[str, tuple[Build, int, list[tuple[str, str]]]] = {
     "petri deeply nested metadata": (
         lambda p: petri_file(p, petri_doc(USER, extra=nested(120))),
         0,
-        [("transcript", "the JSON nests deeper than 100 levels")],
+        [("file", "is refused: the JSON nests deeper than 110 levels (122 deep) (line 1)")],
     ),
     "petri NUL in its id": (
         lambda p: petri_file(p, petri_doc(USER, transcript_id="a\x00b")),

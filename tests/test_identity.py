@@ -36,17 +36,49 @@ AUTH = {
 # -- the rules -------------------------------------------------------------------
 
 
-def test_oidc_id_is_the_email_else_the_subject() -> None:
-    assert identity.oidc_id({"sub": "123", "email": " kim@example.org "}) == "kim@example.org"
-    assert identity.oidc_id({"sub": "123", "email": "kim@example.org", "email_verified": True})
-    assert identity.oidc_id({"sub": "123"}) == "123"
+def test_oidc_id_is_the_verified_email_in_nfc() -> None:
+    verified = {"sub": "123", "email": " kim@example.org ", "email_verified": True}
+    assert identity.oidc_id(verified) == "kim@example.org"
+    decomposed = {"email": "rene\u0301@example.org", "email_verified": True}
+    assert identity.oidc_id(decomposed) == "ren\u00e9@example.org"
 
 
 def test_oidc_id_refuses_an_unverified_email_and_no_identity_at_all() -> None:
     with pytest.raises(IdentityError, match="has not verified your email"):
         identity.oidc_id({"sub": "x", "email": "admin", "email_verified": False})
-    with pytest.raises(IdentityError, match="neither an email address nor an id"):
+    with pytest.raises(IdentityError, match="sent no email address"):
         identity.oidc_id({"email": "  "})
+
+
+def test_oidc_an_absent_email_verified_is_unverified() -> None:
+    """Issue 14: `{"email": "DANA"}` with no `email_verified` signed in as Dana."""
+    for claims in ({"email": "DANA"}, {"email": "dana", "email_verified": None}):
+        with pytest.raises(IdentityError, match="has not verified your email"):
+            identity.oidc_id(claims)
+
+
+def test_oidc_the_subject_is_never_an_id() -> None:
+    """Issue 14: `{"sub": "ADMIN"}` with no email signed in as Admin."""
+    for claims in ({"sub": "ADMIN"}, {"sub": "admin", "email_verified": True}):
+        with pytest.raises(IdentityError, match="sent no email address"):
+            identity.oidc_id(claims)
+
+
+def test_verified_email_is_matched_exactly_never_casefolded(seeded: Workspace) -> None:
+    """Issue 14: a verified straße@example.org signed in as the admin strasse@example.org."""
+    admin = Rater(id="strasse@example.org", name="Admin S", role="admin")
+    seeded.store.upsert_rater(admin)
+    other = identity.verified_rater(seeded, "straße@example.org")
+    assert (other.id, other.role) == ("straße@example.org", "rater")
+    upper = identity.verified_rater(seeded, "STRASSE@example.org")
+    assert (upper.id, upper.role) == ("STRASSE@example.org", "rater")
+    assert seeded.store.rater("strasse@example.org") == admin
+
+
+def test_verified_email_is_matched_after_nfc(seeded: Workspace) -> None:
+    rene = Rater(id="ren\u00e9@example.org", name="René", role="adjudicator")
+    seeded.store.upsert_rater(rene)
+    assert identity.verified_rater(seeded, "rene\u0301@example.org") == rene
 
 
 def test_header_id_takes_exactly_one_value() -> None:
@@ -77,7 +109,7 @@ def test_verified_people_unknown_to_the_database_become_raters(seeded: Workspace
     assert kim == Rater(id="kim@example.org", name="Kim Park", role="rater")
     assert seeded.store.rater("kim@example.org") == kim
     # Known people keep their role: signing in never changes it.
-    assert identity.verified_rater(seeded, "DANA").role == "adjudicator"
+    assert identity.verified_rater(seeded, "dana").role == "adjudicator"
     assert seeded.store.rater("dana") == Rater(id="dana", name="Dana", role="adjudicator")
 
 
@@ -222,7 +254,12 @@ def test_oidc_mode_asks_to_sign_in_and_offers_no_picker(app: AppTest) -> None:
 
 def test_oidc_mode_adds_an_unknown_verified_person_as_a_rater(app: AppTest, db: Path) -> None:
     app.secrets.update(AUTH)
-    app.user = {"is_logged_in": True, "email": "kim@example.org", "name": "Kim Park"}
+    app.user = {
+        "is_logged_in": True,
+        "email": "kim@example.org",
+        "email_verified": True,
+        "name": "Kim Park",
+    }
     app.query_params["rater"] = "admin"
     app.run()
     assert not app.exception, app.exception
@@ -239,7 +276,7 @@ def test_oidc_mode_adds_an_unknown_verified_person_as_a_rater(app: AppTest, db: 
 
 def test_oidc_mode_keeps_the_role_the_database_gives(app: AppTest) -> None:
     app.secrets.update(AUTH)
-    app.user = {"is_logged_in": True, "email": "Dana", "sub": "whatever"}
+    app.user = {"is_logged_in": True, "email": "dana", "email_verified": True, "sub": "x"}
     app.run()
     assert "Signed in as **Dana Levi** (adjudicator)" in texts(app)
     app.switch_page("pages/adjudicate.py").run()

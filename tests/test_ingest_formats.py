@@ -140,7 +140,7 @@ BAD_LINES: list[tuple[bytes, str]] = [
     (b'{"messages": [{"role": "user", "content": "a\x00b"}]}', "invalid JSON"),
     (b'{"messages": [{"role": "user", "content": "a\\u0000b"}]}', "message 0: text: text contains"),
     (b'{"messages": [{"role": "user", "content": "\\ud800"}]}', "unpaired surrogate"),
-    (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    (b"[" * 100_000 + b"]" * 100_000, "nests deeper than 110 levels (100,000 deep)"),
     (b"\x00\x00\x00", "invalid JSON"),
 ]
 

@@ -332,7 +332,12 @@ def test_batches_number_lines_and_skip_duplicates(
     path = write(tmp_path / "chats.jsonl", lines)
     fast, _ = both(path, stored=("t3", "t30"))
     assert fast.lines_read == 0
-    assert fast.report.added == 24 and fast.report.duplicates == 16
+    assert fast.report.added == 24 and fast.report.duplicates == 14
+    # The stored t3 has other content: both of the file's t3 lines are refused, by name.
+    assert [r.where for r in fast.report.rejected] == ["line 5", "line 33"]
+    assert all(
+        "from test.jsonl:t3, with different content" in r.reason for r in fast.report.rejected
+    )
     refs = [row[2] for row in fast.tables["transcripts"] if row[0] == "t10"]
     assert refs == [f"{path}, line 13"]
 

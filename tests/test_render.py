@@ -8,7 +8,18 @@ def test_escape_neutralises_markdown_html_and_directives() -> None:
     out = render.escape_markdown(hostile)
     for raw in ("<script>", "![x]", "](http", ":red[", "$x$", "**b**"):
         assert raw not in out
-    assert out.replace("\\", "") == hostile
+    assert out.replace("\\", "").replace(render.WORD_JOINER, "") == hostile
+
+
+def test_escape_stops_bare_links() -> None:
+    """Issue 14: bare URLs in ids, model, scenario and tool names became links."""
+    out = render.escape_markdown("see http://evil.example/x, www.evil.example and kim@example.org")
+    for raw in ("http:", "http\\:", "www.", "www\\."):
+        assert raw not in out
+    assert "kim@example" in out  # an email stays exact (a mailto link fetches nothing)
+    assert out.replace("\\", "").replace(render.WORD_JOINER, "") == (
+        "see http://evil.example/x, www.evil.example and kim@example.org"
+    )
 
 
 def test_escape_keeps_line_breaks_and_indentation() -> None:

@@ -30,8 +30,9 @@ def test_ingest_file_counts_added_duplicates_and_verdicts(seeded: Workspace) -> 
     assert store.counts()["transcripts"] == 10
     assert store.counts()["messages"] == 40
     assert store.counts()["grader_verdicts"] == 10
-    again = store.ingest_file("seed.jsonl", "jsonl", [Record(transcript=make_transcript("t00"))])
-    assert (again.added, again.duplicates) == (0, 1)
+    same = make_transcript("t00", scenario="blackmail")
+    again = store.ingest_file("seed.jsonl", "jsonl", [Record(transcript=same)])
+    assert (again.added, again.duplicates, again.rejected) == (0, 1, [])
     assert store.counts()["transcripts"] == 10
 
 

@@ -53,18 +53,40 @@ def unexpected(exc: BaseException) -> str:
 
 
 def json_safe(value: Any) -> Any:
-    """`value` as plain JSON data: unknown objects become text, NaN and infinities null.
+    """`value` as plain JSON data: unknown objects become text.
 
-    A BadRecord when it nests deeper than MAX_DEPTH or holds text UTF-8 cannot
-    encode (a lone surrogate), as neither could be stored.
+    A BadRecord when it nests deeper than MAX_DEPTH, holds text UTF-8 cannot
+    encode (a lone surrogate), or a number JSON cannot hold (NaN, an infinity,
+    or `1e999`, which reads as one): none could be stored as it is, and a null
+    in its place would change the data without a word.
     """
     check_depth(value)
+    check_finite(value)
     text = json.dumps(value, default=str, ensure_ascii=False)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         raise BadRecord(SURROGATE_REASON) from None
     return json.loads(text, parse_constant=lambda _: None)
+
+
+def check_finite(value: Any) -> None:
+    """A BadRecord naming where `value` holds NaN or an infinity (level by level)."""
+    level: list[tuple[str, Any]] = [("", value)]
+    while level:
+        deeper: list[tuple[str, Any]] = []
+        for where, node in level:
+            if isinstance(node, float) and not math.isfinite(node):
+                place = f" at {where}" if where else ""
+                raise BadRecord(
+                    f"the number{place} is {node} (NaN, an infinity, or too big, like 1e999), "
+                    "which JSON cannot hold; write it as a string to keep it"
+                )
+            if isinstance(node, dict):
+                deeper += [(f"{where}.{k}" if where else str(k), v) for k, v in node.items()]
+            elif isinstance(node, list | tuple):
+                deeper += [(f"{where}[{i}]", v) for i, v in enumerate(node)]
+        level = deeper
 
 
 def check_text(raw: bytes, obj: Any) -> None:

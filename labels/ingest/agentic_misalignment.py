@@ -40,7 +40,7 @@ from pydantic import ValidationError
 
 from labels.models import GraderVerdict, Message, Record, Rejection, Role, ToolCall, Transcript
 
-from . import limits
+from . import limits, nesting
 from ._common import (
     BadRecord,
     a_kind,
@@ -55,6 +55,7 @@ from ._common import (
 from ._common import validation_reason as _validation_reason
 from .detect import binary_kind
 from .errors import UnusableInput
+from .limits import MAX_RAW_DEPTH
 
 RESPONSE = "response.json"
 MAX_UP = 4
@@ -151,6 +152,9 @@ def _load(file: Path, limit: int) -> dict[str, Any]:
     kind = binary_kind(raw[:64], "JSON")
     if kind:
         raise BadRecord(f"response.json is {kind}")
+    deep = nesting.too_deep(raw, MAX_RAW_DEPTH)
+    if deep is not None:
+        raise BadRecord(f"response.json line {deep.line}: {nesting.reason(deep, MAX_RAW_DEPTH)}")
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:

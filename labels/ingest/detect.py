@@ -118,6 +118,13 @@ def check_text_file(path: Path, head: bytes, expected: str) -> None:
 
 
 def _eval_format(path: Path, head: bytes) -> SourceFormat:
+    if head.startswith(ZIP_MAGIC) and not zipfile.is_zipfile(path):
+        # A zip's directory is at its end: a zip start without one is a cut-short file.
+        raise UnusableInput(
+            path,
+            "is a damaged zip archive: it starts as one but its end (the zip directory) "
+            "is missing, so the file was probably cut short while copied or written",
+        )
     if not head.startswith(ZIP_MAGIC) or not zipfile.is_zipfile(path):
         found = _magic(head)
         kind = found[0] if found else "JSON text" if _looks_like_json(head) else None
@@ -281,8 +288,18 @@ def iter_inputs(
 
 
 def _expand(
-    folder: Path, skipped: list[tuple[Path, str]] | None
+    folder: Path, skipped: list[tuple[Path, str]] | None, seen: set[tuple[int, int]] | None = None
 ) -> list[tuple[Path, SourceFormat]]:
+    """The inputs in a folder, recursively; each real folder and file is taken once.
+
+    `seen` holds the (device, inode) of every folder and file taken so far, so a
+    link back to a folder above (a loop) or a second link to the same file is
+    passed over, and noted in `skipped`.
+    """
+    seen = set() if seen is None else seen
+    if not _first_time(folder, seen):
+        _note(skipped, folder, "a link to a folder already read (a loop?); not read again")
+        return []
     if is_results_folder(folder):
         return [(folder, "agentic-misalignment")]
     found: list[tuple[Path, SourceFormat]] = []
@@ -290,10 +307,31 @@ def _expand(
         if child.name.startswith("."):
             continue
         if child.is_dir():
-            found += _expand(child, skipped)
+            found += _expand(child, skipped, seen)
         elif child.suffix.lower() in SUFFIXES:
-            found += _folder_file(child, skipped)
+            if _first_time(child, seen):
+                found += _folder_file(child, skipped)
+            else:
+                _note(skipped, child, "the same file as one already listed; not read again")
     return found
+
+
+def _first_time(path: Path, seen: set[tuple[int, int]]) -> bool:
+    """Whether the real file or folder behind `path` is new to `seen` (and add it)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return True  # reading it will say what is wrong
+    key = (info.st_dev, info.st_ino)
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
+
+
+def _note(skipped: list[tuple[Path, str]] | None, path: Path, why: str) -> None:
+    if skipped is not None:
+        skipped.append((path, why))
 
 
 def _folder_file(

@@ -43,9 +43,10 @@ from labels.models import (
     Transcript,
 )
 
-from . import limits
+from . import limits, nesting
 from ._archive import check_eval
 from ._common import (
+    BadRecord,
     check_id,
     condition_fields,
     finite,
@@ -58,6 +59,7 @@ from ._common import (
 )
 from .detect import check_text_file, head_of
 from .errors import UnusableInput
+from .limits import MAX_RAW_DEPTH
 
 SKIPPED_FIELDS = {"events", "store"}
 """Sample fields we never use; leaving them out keeps big samples small in memory."""
@@ -149,6 +151,7 @@ def _parse_json(path: Path) -> Iterator[Record | Rejection]:
     size = path.stat().st_size
     if size > limit:
         raise UnusableInput(path, limits.over("the log", size, limit, "document_bytes"))
+    _check_nesting(path)
     try:
         log = read_eval_log(str(path), resolve_attachments="core")
     except Exception as exc:
@@ -156,6 +159,17 @@ def _parse_json(path: Path) -> Iterator[Record | Rejection]:
     header = _header(log, path)
     for sample in log.samples or []:
         yield sample_record(sample, header)
+
+
+def _check_nesting(path: Path) -> None:
+    """Refuse a JSON log nesting deeper than MAX_RAW_DEPTH before inspect_ai parses it."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UnusableInput(path, f"cannot be read ({exc.strerror or exc})") from exc
+    deep = nesting.too_deep(raw, MAX_RAW_DEPTH)
+    if deep is not None:
+        raise UnusableInput(path, nesting.refusal(deep, MAX_RAW_DEPTH))
 
 
 def sample_record(sample: EvalSample, header: _Eval) -> Record | Rejection:
@@ -254,14 +268,20 @@ def _message(message: ChatMessage, index: int) -> Message:
 def score_value(value: Any) -> tuple[str | None, float | None]:
     """A score value as (text, number): booleans are true/false and 1/0.
 
-    A number a float cannot hold (too big, NaN, infinite) keeps its text but no number.
+    An integer a float cannot hold keeps its text but no number; a NaN or infinite
+    float (1e999 reads as one) is a BadRecord, never the verdict "inf".
     """
     if value is None:
         return None, None
     if isinstance(value, bool):
         return ("true" if value else "false"), float(value)
     if isinstance(value, int | float):
-        return str(value), finite(value)
+        number = finite(value)
+        if number is None and isinstance(value, float):  # an int too big for a float is text
+            raise BadRecord(
+                f"a score is {value} (NaN, an infinity, or too big), which no verdict can hold"
+            )
+        return str(value), number
     if isinstance(value, str):
         return value, None
     return json.dumps(json_safe(value), ensure_ascii=False), None

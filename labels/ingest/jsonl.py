@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from labels.models import CONDITION_FIELDS, Record, Rejection, Transcript
 
-from . import limits
+from . import limits, nesting
 from ._common import (
     BadRecord,
     a_kind,
@@ -40,6 +40,7 @@ from ._common import (
 from ._messages import messages_from_list
 from .detect import check_jsonl_head, head_of
 from .errors import UnusableInput
+from .limits import MAX_RAW_DEPTH
 
 BOM = b"\xef\xbb\xbf"
 KNOWN_KEYS = ("id", "messages", "metadata", "model")
@@ -127,6 +128,7 @@ def read_line(
 
 
 def _decode(line: bytes) -> Any:
+    _check_nesting(line)
     try:
         text = line.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -140,6 +142,13 @@ def _decode(line: bytes) -> Any:
         raise BadRecord(f"invalid JSON: {one_line(exc)}") from None
     check_text(line, obj)
     return obj
+
+
+def _check_nesting(line: bytes) -> None:
+    """A BadRecord for a line nesting deeper than MAX_RAW_DEPTH, before any parser sees it."""
+    found = nesting.too_deep(line, MAX_RAW_DEPTH)
+    if found is not None:
+        raise BadRecord(nesting.reason(found, MAX_RAW_DEPTH))
 
 
 def _transcript(obj: Any, source_ref: str, bounds: limits.Limits) -> Transcript:

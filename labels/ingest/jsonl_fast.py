@@ -49,7 +49,7 @@ import pyarrow.json as pj
 from labels.models import CONDITION_FIELDS, ROLES
 from labels.store_sql import to_json
 
-from . import limits
+from . import limits, nesting
 from ._common import condition_fields, model_name, split_condition, without
 from ._messages import ROLE_ALIASES
 from .detect import check_jsonl_head, head_of
@@ -289,6 +289,7 @@ def _check_lines(piece: bytes | memoryview, number: int, limit: int) -> tuple[np
     longest = int((stops - starts).max())
     if longest > limit:
         raise Decline("a line is over the line limit")
+    _check_nesting(piece, data, stops, number)
     ends = stops - (data[stops - 1] == _NEWLINE)
     ends -= (ends > starts) & (data[np.maximum(ends - 1, 0)] == _CR)
     regular = (
@@ -304,6 +305,26 @@ def _check_lines(piece: bytes | memoryview, number: int, limit: int) -> tuple[np
         if not (core.startswith(b"{") and core.endswith(b"}")):
             raise Decline(f"line {number + i} is not one JSON object")
     return np.array(blank, np.int64), len(stops), longest
+
+
+def _check_nesting(
+    piece: bytes | memoryview, data: np.ndarray, stops: np.ndarray, number: int
+) -> None:
+    """Decline a piece with a line nesting deeper than MAX_NESTING, before Arrow parses it.
+
+    Arrow's parser recurses without a bound and crashes the process on deep
+    nesting. A line with no more than MAX_NESTING `[` and `{` cannot nest
+    deeper; only a piece with a line holding more is measured exactly.
+    """
+    folded = np.bitwise_or(data, _LOWER)  # `[` (0x5b) becomes `{` (0x7b), nothing else does
+    openers = np.flatnonzero(np.equal(folded, _OPEN, out=folded.view(np.bool_)))
+    per_line = np.diff(np.searchsorted(openers, stops), prepend=0)
+    if per_line.max() <= MAX_NESTING:
+        return
+    found = nesting.too_deep_line(piece, MAX_NESTING)
+    if found is not None:
+        where = number + found.line - 1
+        raise Decline(f"line {where} nests {found.depth:,} levels, more than {MAX_NESTING}")
 
 
 def _escapes(data: np.ndarray) -> bool:

@@ -16,7 +16,8 @@ a file is parsed:
 Three limits are fixed, as no real transcript comes near them. Free-form JSON
 that is kept (metadata, tool-call arguments, score metadata) may nest at most
 `MAX_DEPTH` levels: deeper data would exhaust Python's recursion when it is
-stored, exported or shown (JSON too deep even to parse is rejected as such).
+stored, exported or shown; and text nesting deeper than `MAX_RAW_DEPTH` is refused
+before any parser sees it (see `nesting`: one parser crashes the process on it).
 And an `.eval` member over 1 MiB may not claim to expand more than `MAX_RATIO`
 times (JSON logs compress 3-20 times; a deflate bomb about 1,000 times).
 A JSONL file lists its first `MAX_LISTED` rejections and counts the rest.
@@ -33,6 +34,9 @@ from .errors import UnusableInput
 MiB = 1 << 20
 MAX_DEPTH = 100
 """Deepest JSON nesting accepted (an object or list inside another counts one level)."""
+MAX_RAW_DEPTH = MAX_DEPTH + 10
+"""Deepest nesting of JSON text handed to a parser, measured on the bytes first: room for
+the levels around kept JSON (a line's object, its messages, a tool call, its arguments)."""
 MAX_RATIO = 500
 """Largest uncompressed/compressed size ratio of an `.eval` member bigger than `RATIO_FLOOR`."""
 RATIO_FLOOR = MiB

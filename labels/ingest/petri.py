@@ -33,7 +33,7 @@ from pydantic import ValidationError
 
 from labels.models import GraderVerdict, Record, Rejection, Transcript
 
-from . import limits
+from . import limits, nesting
 from ._common import (
     BadRecord,
     a_kind,
@@ -51,6 +51,7 @@ from ._common import (
 from ._messages import messages_from_list
 from .detect import binary_kind
 from .errors import UnusableInput
+from .limits import MAX_RAW_DEPTH
 
 TARGET = "target"
 SKIPPED_ROLES = {"info"}
@@ -91,6 +92,9 @@ def _load(path: Path, raw: bytes) -> dict[str, Any]:
     kind = binary_kind(raw[:64], "a Petri transcript")
     if kind:
         raise UnusableInput(path, f"is {kind}")
+    deep = nesting.too_deep(raw, MAX_RAW_DEPTH)
+    if deep is not None:
+        raise UnusableInput(path, nesting.refusal(deep, MAX_RAW_DEPTH))
     try:
         doc = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from labels.models import Rater
 from labels.store import Store
 from tests.e2e.conftest import (
     OidcProvider,
@@ -90,6 +91,7 @@ def test_oidc_sign_in_adds_an_unknown_verified_person_as_a_rater(
     page.get_by_role("button", name="Sign in").wait_for(timeout=WAIT)
     assert_no_picker_and_no_traceback(page)  # nobody can pick an identity, signed in or not
 
+    oidc_provider.set_user("kim@example.org", {"email": "kim@example.org", "email_verified": True})
     sign_in_with_provider(page, oidc_server, oidc_provider, "kim@example.org")
     page.get_by_text("Signed in as").wait_for(timeout=WAIT)
     wait_for_label_page(page)
@@ -137,6 +139,54 @@ def test_oidc_refuses_an_email_the_provider_has_not_verified(
     assert_no_picker_and_no_traceback(page)
     oidc_server.stop()
     assert rater_row(oidc_server.db, "admin") == ("admin", "Admin", "admin", True)
+
+
+def refused_sign_in(page: Any, server: Server, provider: OidcProvider, sub: str, why: str) -> None:
+    sign_in_with_provider(page, server, provider, sub)
+    page.get_by_text(why).wait_for(timeout=WAIT)
+    assert page.locator("[data-testid=stSidebarNav]").count() == 0  # no page at all
+    assert page.get_by_text("Submit & next").count() == 0
+    assert_no_picker_and_no_traceback(page)
+
+
+def test_oidc_subject_and_unverified_email_never_sign_in_as_someone_listed(
+    oidc_server: Server, oidc_provider: OidcProvider, browser: Any
+) -> None:
+    """Issue 14: `{"sub": "ADMIN"}` signed in as Admin; `{"email": "DANA"}` as Dana."""
+    oidc_provider.set_user("ADMIN", {})  # a subject and no email at all
+    refused_sign_in(
+        browser.new_page(), oidc_server, oidc_provider, "ADMIN", "sent no email address"
+    )
+    # The mock's default claims for a new subject: {"email": sub}, no email_verified.
+    refused_sign_in(
+        browser.new_page(), oidc_server, oidc_provider, "DANA", "has not verified your email"
+    )
+    oidc_server.stop()
+    assert rater_row(oidc_server.db, "admin") == ("admin", "Admin", "admin", True)
+    assert rater_row(oidc_server.db, "ADMIN") is None and rater_row(oidc_server.db, "DANA") is None
+
+
+def test_oidc_a_verified_email_is_matched_exactly_not_casefolded(
+    oidc_server: Server, oidc_provider: OidcProvider, browser: Any
+) -> None:
+    """Issue 14: a verified straße@example.org signed in as the admin strasse@example.org."""
+    store = Store.open(oidc_server.db)
+    store.upsert_rater(Rater(id="strasse@example.org", name="Strasse Admin", role="admin"))
+    store.close()
+    oidc_provider.set_user("s", {"email": "straße@example.org", "email_verified": True})
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    sign_in_with_provider(page, oidc_server, oidc_provider, "s")
+    page.get_by_text("Signed in as").wait_for(timeout=WAIT)
+    side = sidebar_text(page)
+    assert "Signed in as straße@example.org (rater)" in side and "Admin" not in side
+    oidc_server.stop()
+    assert rater_row(oidc_server.db, "strasse@example.org") == (
+        "strasse@example.org",
+        "Strasse Admin",
+        "admin",
+        True,
+    )
+    assert rater_row(oidc_server.db, "straße@example.org")[2] == "rater"  # type: ignore[index]
 
 
 @pytest.fixture

@@ -1,0 +1,101 @@
+"""Restore checks its input (issue 14, point 10): `python -m labels restore DIR --db NEW`
+makes a new file only, checks every table against the backup's manifest (rows and a
+hash), and refuses a short or damaged backup with a sentence, leaving no file behind."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+
+from labels.store import Store, StoreError
+from labels.workspace import open_workspace
+from tests.factories import build_demo_db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def backup(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("backup")
+    ws = open_workspace(build_demo_db(base / "demo.duckdb"))
+    ws.store.backup(base / "bk")
+    ws.store.close()
+    return base / "bk"
+
+
+def copy_of(backup: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(backup, tmp_path / "bk"))
+
+
+def restore(backup: Path, db: Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "labels", "restore", str(backup), "--db", str(db)]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+
+
+def assert_refused(done: subprocess.CompletedProcess[str], db: Path, fragment: str) -> None:
+    assert done.returncode == 2, done.stderr
+    assert fragment in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.count("\n") == 1  # one sentence
+    assert not any(db.parent.glob(db.name + "*")), list(db.parent.iterdir())  # nothing left
+
+
+def test_a_good_backup_restores_with_identical_tables(backup: Path, tmp_path: Path) -> None:
+    db = tmp_path / "new.duckdb"
+    done = restore(backup, db)
+    assert done.returncode == 0, done.stderr
+    assert "574 labels" in done.stdout
+    store = Store.open(db)
+    manifest = json.loads((backup / "goldset-backup.json").read_text())
+    assert store.digests() == manifest["tables"]
+    store.close()
+
+
+def test_a_labels_file_cut_to_10_rows_is_refused(backup: Path, tmp_path: Path) -> None:
+    bk = copy_of(backup, tmp_path)
+    labels = bk / "labels.parquet"
+    pq.write_table(pq.read_table(labels).slice(0, 10), labels)
+    db = tmp_path / "new.duckdb"
+    assert_refused(restore(bk, db), db, "table labels has 10 rows, the manifest says 574")
+
+
+def test_a_changed_row_is_refused_by_the_hash(backup: Path, tmp_path: Path) -> None:
+    bk = copy_of(backup, tmp_path)
+    labels = bk / "labels.parquet"
+    table = pq.read_table(labels)
+    changed = table.set_column(
+        table.schema.get_field_index("rationale"),
+        "rationale",
+        pc.binary_join_element_wise(table["rationale"], "!", ""),
+    )
+    pq.write_table(changed, labels)
+    db = tmp_path / "new.duckdb"
+    assert_refused(restore(bk, db), db, "the rows of table labels differ from those backed up")
+
+
+def test_a_truncated_parquet_is_refused_and_leaves_no_file(backup: Path, tmp_path: Path) -> None:
+    bk = copy_of(backup, tmp_path)
+    labels = bk / "labels.parquet"
+    labels.write_bytes(labels.read_bytes()[:200])
+    db = tmp_path / "new.duckdb"
+    assert_refused(restore(bk, db), db, "could not be restored: a file of it is damaged or missing")
+
+
+def test_a_folder_without_a_manifest_and_an_existing_file_are_refused(
+    backup: Path, tmp_path: Path
+) -> None:
+    bk = copy_of(backup, tmp_path)
+    (bk / "goldset-backup.json").unlink()
+    db = tmp_path / "new.duckdb"
+    assert_refused(restore(bk, db), db, "is not a Goldset backup: it has no goldset-backup.json")
+    existing = tmp_path / "old.duckdb"
+    existing.write_bytes(b"keep me")
+    with pytest.raises(StoreError, match="exists; restore into a new file"):
+        Store.restore(backup, existing)
+    assert existing.read_bytes() == b"keep me"
