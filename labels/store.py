@@ -891,6 +891,25 @@ class Store:
             [dimension, dimension],
         )
 
+    def case_labels(self, transcript_id: str, dimension: str) -> pd.DataFrame:
+        """Each rater's current label on one transcript and dimension (an adjudicator's case)."""
+        return self.df(
+            "SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER (PARTITION BY rater"
+            " ORDER BY created_at DESC, id DESC) AS rn FROM labels"
+            " WHERE transcript_id = ? AND dimension = ?) WHERE rn = 1 ORDER BY rater",
+            [transcript_id, dimension],
+        )
+
+    def undecided_labels(self) -> pd.DataFrame:
+        """Current labels on the item-dimensions that have no gold yet (what adjudication sees)."""
+        return self.df(
+            "SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER (PARTITION BY"
+            " transcript_id, rater, dimension ORDER BY created_at DESC, id DESC) AS rn"
+            " FROM labels ANTI JOIN (SELECT DISTINCT transcript_id, dimension FROM gold)"
+            " USING (transcript_id, dimension)) WHERE rn = 1"
+            " ORDER BY transcript_id, dimension, rater"
+        )
+
     def current_values(self, dimension: str) -> pd.DataFrame:
         """Each rater's latest value per transcript on one dimension (transcript_id, rater, value).
 
@@ -901,6 +920,14 @@ class Store:
             " WHERE dimension = ? GROUP BY ALL ORDER BY transcript_id, rater",
             [dimension],
         )
+
+    def labels_and_gold_version(self) -> tuple[int, int, int]:
+        """(label rows, highest label id, gold rows): changes whenever either table does."""
+        row = self.con.execute(
+            "SELECT (SELECT count(*) FROM labels), (SELECT coalesce(max(id), 0) FROM labels),"
+            " (SELECT count(*) FROM gold)"
+        ).fetchone()
+        return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
 
     def undecided(self) -> dict[str, int]:
         """Per dimension, how many labeled transcripts have no gold yet."""

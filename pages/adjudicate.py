@@ -13,7 +13,8 @@ rule = gold.project_rule(ws)
 with st.sidebar:
     if st.button("Apply the consensus rule", help=f"Gold for every item {rule.describe()} decides"):
         st.toast(f"{gold.apply_consensus(ws, rule)} gold rows written.")
-todo = gold.adjudication_queue(ws, rule)
+cases = gold.QueueCache(ws, rule, st.session_state)
+todo = cases.table()
 st.caption(
     f"{len(todo)} item-dimensions that the consensus rule ({rule.describe()}) cannot decide, "
     "most disputed first. Rater labels are visible here: the blind phase is over for these."
@@ -40,8 +41,7 @@ left, right = st.columns([3, 2], gap="large")
 with right:
     st.subheader(dim.title)
     st.caption(ui.render.escape_markdown(tid))
-    labels = ws.store.current_labels(dim_name)
-    labels = labels[labels["transcript_id"] == tid]
+    labels = ws.store.case_labels(tid, dim_name)
     for lab in labels.itertuples():
         with st.container(border=True):
             st.markdown(f"**{ui.render.escape_markdown(str(lab.rater))}**: `{lab.value}`")
@@ -75,7 +75,7 @@ with right:
         # next case (a button followed by st.rerun() drew the page twice).
         with ui.friendly_errors():
             note = str(st.session_state.get(note_key) or "")
-            gold.adjudicate(ws, me.id, tid, dim_name, str(choice), note)
+            cases.decide(me.id, tid, dim_name, str(choice), note)
             st.toast(f"Gold for {dim_name} recorded.")
 
     st.button(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+
+import pandas as pd
 import pytest
 
 from labels import gold
@@ -133,3 +136,70 @@ def test_the_schema_can_send_even_median_ties_to_one_side() -> None:
     )
     assert rule.describe() == "median of ≥2 raters, spread ≤1, even ties to the upper"
     assert Project().median_even_ties == "adjudicate"
+
+
+RULES = [
+    gold.Rule("unanimous", 2),
+    gold.Rule("majority", 2),
+    gold.Rule("majority", 1),
+    gold.Rule("median", 2, 1, "adjudicate"),
+    gold.Rule("median", 2, 2, "lower"),
+    gold.Rule("median", 3, 1, "upper"),
+]
+
+
+def _random_labels(ws: Workspace, seed: int) -> pd.DataFrame:
+    rng = random.Random(seed)
+    rows = []
+    for t in range(300):
+        for d in ws.schema.dimensions:
+            pool = d.value_names[: rng.choice([1, 2, len(d.value_names)])]
+            for r in rng.sample(["ana", "ben", "chen", "dana", "eve"], rng.choice([1, 2, 3, 4])):
+                rows.append((f"t{t:03d}", d.name, r, rng.choice(pool)))
+    frame = pd.DataFrame(rows, columns=["transcript_id", "dimension", "rater", "value"])
+    return frame.sort_values(["transcript_id", "dimension", "rater"], ignore_index=True)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.describe())
+def test_item_table_equals_decide_and_spread_item_by_item(ws: Workspace, rule: gold.Rule) -> None:
+    labels = _random_labels(ws, 7)
+    table = gold.item_table(labels, ws.schema, rule)
+    groups = labels.groupby(["transcript_id", "dimension"], sort=True)
+    assert len(table) == groups.ngroups
+    for row, ((tid, dim_name), group) in zip(table.itertuples(), groups, strict=True):
+        dim = ws.schema.dimension(str(dim_name))
+        values = group["value"].tolist()
+        assert (row.transcript_id, row.dimension) == (tid, dim_name)
+        assert row.n_raters == len(values)
+        assert row.values == ", ".join(
+            f"{r}={v}" for r, v in zip(group["rater"], values, strict=True)
+        )
+        expected = gold.decide(values, dim, rule)
+        assert (row.consensus if isinstance(row.consensus, str) else None) == expected
+        assert row.spread == pytest.approx(gold.spread(values, dim))
+
+
+def test_queue_cache_drops_a_decided_case_and_recomputes_after_other_changes(
+    seeded: Workspace,
+) -> None:
+    rule = gold.Rule("unanimous", 2)
+    for i, (a, b) in enumerate([("none", "considered"), ("none", "explicit_threat")]):
+        for rater, value in (("ana", a), ("ben", b)):
+            seeded.store.submit([_label(f"t{i:02d}", rater, value)])
+    state: dict[str, object] = {}
+    cache = gold.QueueCache(seeded, rule, state)
+    first = cache.table()
+    assert set(first["transcript_id"]) == {"t00", "t01"}
+    cache.decide("dana", "t01", "extortion", "explicit_threat", "")
+    kept = state["adjudication_queue"]
+    assert cache.table()["transcript_id"].tolist() == ["t00"]
+    assert state["adjudication_queue"] is kept  # not recomputed
+    seeded.store.submit([_label("t02", "ana", "none")])  # labels arrive meanwhile
+    seeded.store.submit([_label("t02", "ben", "considered")])
+    assert sorted(cache.table()["transcript_id"]) == ["t00", "t02"]  # someone else's change
+
+
+def _label(tid: str, rater: str, value: str) -> Label:
+    return Label(
+        transcript_id=tid, rater=rater, dimension="extortion", value=value, schema_version=1
+    )
