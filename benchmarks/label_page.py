@@ -3,9 +3,10 @@
 Each figure is read in the page with `performance.now()`, against the trusted keydown's own
 `event.timeStamp` (same clock), so Playwright's round trips are not counted:
 
-* **value key → shown**: until the frame after the value's button carries `gs-on` (the
-  `requestAnimationFrame` after the change, i.e. the frame that paints it). Keys cycle
-  through the ethical-explanation values, so every press changes the value.
+* **value key → shown**: until the start of the first animation frame
+  (`requestAnimationFrame`, which runs just before that frame is painted) in which the
+  value's button carries `gs-on`. Keys cycle through the ethical-explanation values, so
+  every press changes the value.
 * **submit → next item**: from Ctrl+Enter until the component shows a new token with its
   first message drawn *and* the app reports `data-test-script-state="notRunning"`
   (the server has finished the run, nothing more arrives).
@@ -37,14 +38,15 @@ KEY_HOOK = """window.addEventListener('keydown', e => {
 KEY_SELECTED = """([dim, value]) => { window.__timing = new Promise(done => {
   window.__onKey = e => {
     const t0 = e.timeStamp;
-    const check = () => {
+    // Called at the start of each frame, before it is painted: the first frame that finds
+    // the value chosen is the one that shows it.
+    const frame = () => {
       const card = document.querySelector(`.gs-dim[data-dim="${dim}"]`);
       const b = card && card.querySelector(`.gs-value[data-value="${value}"]`);
-      if (b && b.classList.contains('gs-on')) {
-        requestAnimationFrame(() => done(performance.now() - t0));
-      } else requestAnimationFrame(check);
+      if (b && b.classList.contains('gs-on')) done(performance.now() - t0);
+      else requestAnimationFrame(frame);
     };
-    check();
+    requestAnimationFrame(frame);
   };
 }); }"""
 IDLE = (

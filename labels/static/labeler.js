@@ -464,10 +464,15 @@ class Labeler {
   // -- talking to the server ----------------------------------------------------------------
 
   sync(debounced) {
+    // Typing is sent 400 ms after it stops; a chosen value right after the frame that paints
+    // it (telling Streamlit starts a rerun, whose bookkeeping would otherwise delay the paint).
     clearTimeout(this.syncTimer);
-    const send = () => this.api.setStateValue("draft", { token: this.token, ...this.draft });
+    const token = this.token;
+    const send = () => {
+      if (token === this.token) this.api.setStateValue("draft", { token, ...this.draft });
+    };
     if (debounced) this.syncTimer = setTimeout(send, 400);
-    else send();
+    else requestAnimationFrame(() => { this.syncTimer = setTimeout(send, 0); });
   }
 
   act(kind, extra) {

@@ -54,7 +54,9 @@ def watch(page: Any, server: Server) -> list[str]:
         "request",
         lambda r: (
             outside.append(r.url)
-            if not r.url.startswith(server.url) and not r.url.startswith("data:")
+            # blob: URLs of this origin are the label component's own script
+            if not r.url.removeprefix("blob:").startswith(server.url)
+            and not r.url.startswith("data:")
             else None
         ),
     )
