@@ -42,6 +42,18 @@ T = TypeVar("T")
 CHUNK = 2000  # transcripts per insert batch inside one file's transaction
 
 
+def _latest_labels(where: str) -> str:
+    """Each rater's latest label per transcript and dimension among `labels` rows `where`.
+
+    `where` is fixed SQL text from this module (a WHERE or JOIN clause with `?` markers).
+    """
+    return (
+        "SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER (PARTITION BY"  # noqa: S608
+        " transcript_id, rater, dimension ORDER BY created_at DESC, id DESC) AS rn"
+        f" FROM labels {where}) WHERE rn = 1 ORDER BY transcript_id, dimension, rater"
+    )
+
+
 class StoreError(Exception):
     """A database problem described in a sentence for people."""
 
@@ -883,31 +895,22 @@ class Store:
 
     def current_labels(self, dimension: str | None = None) -> pd.DataFrame:
         """Each rater's latest label per transcript and dimension."""
-        return self.df(
-            "SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER (PARTITION BY"
-            " transcript_id, rater, dimension ORDER BY created_at DESC, id DESC) AS rn"
-            " FROM labels WHERE dimension = ? OR ? IS NULL) WHERE rn = 1"
-            " ORDER BY transcript_id, dimension, rater",
-            [dimension, dimension],
-        )
+        return self.df(_latest_labels("WHERE dimension = ? OR ? IS NULL"), [dimension, dimension])
 
     def case_labels(self, transcript_id: str, dimension: str) -> pd.DataFrame:
         """Each rater's current label on one transcript and dimension (an adjudicator's case)."""
         return self.df(
-            "SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER (PARTITION BY rater"
-            " ORDER BY created_at DESC, id DESC) AS rn FROM labels"
-            " WHERE transcript_id = ? AND dimension = ?) WHERE rn = 1 ORDER BY rater",
+            _latest_labels("WHERE transcript_id = ? AND dimension = ?"),
             [transcript_id, dimension],
         )
 
     def undecided_labels(self) -> pd.DataFrame:
         """Current labels on the item-dimensions that have no gold yet (what adjudication sees)."""
         return self.df(
-            "SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER (PARTITION BY"
-            " transcript_id, rater, dimension ORDER BY created_at DESC, id DESC) AS rn"
-            " FROM labels ANTI JOIN (SELECT DISTINCT transcript_id, dimension FROM gold)"
-            " USING (transcript_id, dimension)) WHERE rn = 1"
-            " ORDER BY transcript_id, dimension, rater"
+            _latest_labels(
+                "ANTI JOIN (SELECT DISTINCT transcript_id, dimension FROM gold)"
+                " USING (transcript_id, dimension)"
+            )
         )
 
     def current_values(self, dimension: str) -> pd.DataFrame:

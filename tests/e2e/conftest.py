@@ -201,6 +201,22 @@ def oidc_provider() -> Iterator[OidcProvider]:
     provider.stop()
 
 
+def watch_outside(page: Any, server: Server) -> list[str]:
+    """Every request the page makes outside the server (filled in as they happen).
+
+    `blob:` URLs of the server's origin are the label component's own script.
+    """
+    outside: list[str] = []
+
+    def seen(request: Any) -> None:
+        url = str(request.url)
+        if not url.removeprefix("blob:").startswith(server.url) and not url.startswith("data:"):
+            outside.append(url)
+
+    page.on("request", seen)
+    return outside
+
+
 # -- the label page's browser component ---------------------------------------------------
 
 

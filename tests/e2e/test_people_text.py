@@ -11,7 +11,7 @@ import pytest
 
 from labels.models import Label, Rater, Record
 from labels.workspace import open_workspace
-from tests.e2e.conftest import Server, _need_browser, start_server
+from tests.e2e.conftest import Server, _need_browser, start_server, watch_outside
 from tests.factories import make_transcript
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -48,21 +48,6 @@ def server(tmp_path: Path) -> Iterator[Server]:
     server.stop()
 
 
-def watch(page: Any, server: Server) -> list[str]:
-    outside: list[str] = []
-    page.on(
-        "request",
-        lambda r: (
-            outside.append(r.url)
-            # blob: URLs of this origin are the label component's own script
-            if not r.url.removeprefix("blob:").startswith(server.url)
-            and not r.url.startswith("data:")
-            else None
-        ),
-    )
-    return outside
-
-
 def pick(page: Any, option: str) -> None:
     page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").first.click()
     page.get_by_role("option", name=option).click()
@@ -72,7 +57,7 @@ def test_the_adjudicators_toast_shows_a_hostile_rater_id_as_text(
     server: Server, browser: Any
 ) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    outside = watch(page, server)
+    outside = watch_outside(page, server)
     page.goto(server.url)
     pick(page, "Dana Levi · adjudicator")
     page.get_by_role("link", name="Adjudicate").click()
@@ -92,7 +77,7 @@ def test_the_adjudicators_toast_shows_a_hostile_rater_id_as_text(
 
 def test_the_sidebar_shows_a_hostile_rater_name_as_text(server: Server, browser: Any) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    outside = watch(page, server)
+    outside = watch_outside(page, server)
     page.goto(server.url)
     pick(page, f"{HOSTILE_NAME} · rater")
     sidebar = page.locator("[data-testid=stSidebar]")

@@ -10,7 +10,7 @@ import pytest
 
 from labels.models import Message, Rater, Record, Transcript
 from labels.workspace import open_workspace
-from tests.e2e.conftest import Server, _need_browser, start_server
+from tests.e2e.conftest import Server, _need_browser, start_server, watch_outside
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 HOSTILE = (
@@ -49,16 +49,7 @@ def hostile_server(tmp_path: Path) -> Iterator[Server]:
 
 def test_hostile_text_is_inert(hostile_server: Server, browser: Any) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    outside: list[str] = []
-    page.on(
-        "request",
-        lambda r: (
-            outside.append(r.url)
-            if not r.url.removeprefix("blob:").startswith(hostile_server.url)
-            and not r.url.startswith("data:")
-            else None
-        ),
-    )
+    outside = watch_outside(page, hostile_server)
     page.goto(hostile_server.url)
     page.locator("[data-testid=stSelectbox]").first.click()
     page.get_by_role("option", name="Ana Costa · rater").click()
