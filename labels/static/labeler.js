@@ -515,6 +515,7 @@ class Labeler {
       list.append(el("li", {}, b));
     });
     this.panel.replaceChildren(el("div", { cls: "gs-panel-title", text: "Why skip this item? (Esc to cancel)" }), list);
+    this.panel.scrollIntoView({ block: "nearest" });
     this.showMode();
   }
 
@@ -529,6 +530,7 @@ class Labeler {
     const rows = el("table", { cls: "gs-keys" });
     for (const [key, what] of this.data.keymap) rows.append(el("tr", {}, el("td", {}, el("kbd", { text: key })), el("td", { text: what })));
     this.panel.replaceChildren(el("div", { cls: "gs-panel-title", text: `Every key (${this.data.actions.help} or Esc to close)` }), rows);
+    this.panel.scrollIntoView({ block: "nearest" });
     this.showMode();
   }
 
