@@ -20,6 +20,7 @@ from benchmarks.core import FULL, QUICK, Context, Figure, Target
 
 MEASUREMENTS = (
     "ingest_jsonl",
+    "ingest_folder",
     "ingest_eval",
     "agreement_coefficients",
     "bootstrap_ci",

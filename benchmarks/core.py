@@ -25,6 +25,7 @@ class Sizes:
     """How big each generated data set is (the issue's sizes, or --quick's small ones)."""
 
     jsonl_transcripts: int
+    folder_files: int  # one-line JSONL files in the folder ingested
     messages: int  # per generated transcript
     eval_samples: int
     eval_samples_per_file: int
@@ -42,6 +43,7 @@ class Sizes:
 
 FULL = Sizes(
     jsonl_transcripts=100_000,
+    folder_files=10_000,
     messages=20,
     eval_samples=20_000,
     eval_samples_per_file=500,
@@ -59,6 +61,7 @@ FULL = Sizes(
 
 QUICK = Sizes(
     jsonl_transcripts=2_000,
+    folder_files=500,
     messages=20,
     eval_samples=400,
     eval_samples_per_file=200,

@@ -22,11 +22,19 @@ from labels import ingest
 from labels.ingest import jsonl_fast
 from labels.models import Evidence, GraderVerdict, IngestReport, Label, Rater, Rejection, utcnow
 from labels.schema import Schema
-from labels.store import FileResult, Store, StoreError
+from labels.store import FileResult, FileRows, Store, StoreError
 
 FileCallback = Callable[[Path, int, int], None]
 """Called with (file, index, total) as each input file starts."""
 log = logging.getLogger("goldset")
+
+
+SMALL_FILE = 1 << 20
+"""A JSONL file of at most this many bytes is read whole and written with others."""
+GROUP_FILES = 1000
+"""Small files written in one transaction at most."""
+GROUP_BYTES = 32 << 20
+"""Bytes of rows (as Arrow holds them) of small files written in one transaction at most."""
 
 
 def ingest_paths(
@@ -36,11 +44,13 @@ def ingest_paths(
     on_file: FileCallback | None = None,
     on_record: Callable[[], None] | None = None,
 ) -> IngestReport:
-    """Ingest files and folders, one transaction per file.
+    """Ingest files and folders, each file all or nothing.
 
-    Raises `ingest.UnusableInput` for a missing path or an unknown format found
-    while listing inputs; a file that turns out unusable while it is read is
-    rolled back and reported as a rejection, and the other files still go in.
+    A large file, or one the fast JSONL reader declines, is written in a transaction
+    of its own; small JSONL files are written in groups (`_Group`), one transaction
+    each. Raises `ingest.UnusableInput` for a missing path or an unknown format found
+    while listing inputs; a file that turns out unusable while it is read is rolled
+    back and reported as a rejection, and the other files still go in.
     """
     report = IngestReport()
     skipped: list[tuple[Path, str]] = []
@@ -51,31 +61,54 @@ def ingest_paths(
     report.rejected.extend(
         Rejection(file=str(p), where="folder scan", reason=f"skipped: {why}") for p, why in skipped
     )
+    group = _Group(store, report)
     for index, (path, source_format) in enumerate(inputs):
         if on_file:
             on_file(path, index, len(inputs))
         report.files += 1
         try:
-            result = _ingest_file(store, path, source_format, on_record)
+            result = _ingest_file(store, path, source_format, on_record, group)
         except ingest.UnusableInput as exc:
+            group.write()  # the files before it first, so the report stays in file order
             report.rejected.append(Rejection(file=exc.path, where="file", reason=exc.reason))
             continue
         except StoreError as exc:
             report.rejected.append(Rejection(file=str(path), where="file", reason=str(exc)))
             continue
-        report.added += result.added
-        report.duplicates += result.duplicates
-        report.grader_verdicts += result.grader_verdicts
-        report.rejected.extend(result.rejected)
+        if result is not None:
+            _count(report, result)
+    group.write()
     return report
 
 
+def _count(report: IngestReport, result: FileResult) -> None:
+    """Add one file's outcome to the report."""
+    report.added += result.added
+    report.duplicates += result.duplicates
+    report.grader_verdicts += result.grader_verdicts
+    report.rejected.extend(result.rejected)
+
+
 def _ingest_file(
-    store: Store, path: Path, source_format: str, on_record: Callable[[], None] | None
-) -> FileResult:
-    """One file in one transaction: JSONL through the fast reader when it accepts the file."""
+    store: Store,
+    path: Path,
+    source_format: str,
+    on_record: Callable[[], None] | None,
+    group: _Group,
+) -> FileResult | None:
+    """One file: a small JSONL file the fast reader accepts joins `group` (None: its result
+    comes when the group is written); any other goes alone, in one transaction, after
+    the group's files. JSONL goes through the fast reader when it accepts the file."""
     records = ingest.parse(path, source_format)  # checks the path before anything is read
-    if source_format == "jsonl" and jsonl_fast.enabled():
+    fast = source_format == "jsonl" and jsonl_fast.enabled()
+    if fast and _small(path):
+        rows = _read_whole(path, source_format, on_record)
+        if rows is not None:
+            group.add(rows)
+            return None
+        fast = False  # declined: read line by line
+    group.write()
+    if fast:
         counted = _Counted(on_record)
         try:
             return store.ingest_rows(str(path), source_format, jsonl_fast.parse(path), counted)
@@ -83,6 +116,79 @@ def _ingest_file(
             log.debug("%s: read line by line, as the fast JSONL reader declined it: %s", path, exc)
         on_record = counted.again
     return store.ingest_file(str(path), source_format, records, on_record)
+
+
+def _read_whole(
+    path: Path, source_format: str, on_record: Callable[[], None] | None
+) -> FileRows | None:
+    """A small JSONL file's rows from the fast reader, or None when it declines the file."""
+    try:
+        batches = jsonl_fast.read(path)
+    except jsonl_fast.Decline as exc:
+        log.debug("%s: read line by line, as the fast JSONL reader declined it: %s", path, exc)
+        return None
+    if on_record:
+        for _ in range(sum(batch.transcripts.num_rows for batch in batches)):
+            on_record()
+    return FileRows(str(path), source_format, batches)
+
+
+def _small(path: Path) -> bool:
+    """Whether a file is small enough to be read whole and written with others."""
+    try:
+        return path.is_file() and path.stat().st_size <= SMALL_FILE
+    except OSError:
+        return False
+
+
+class _Group:
+    """Small files read whole, waiting to be written together in one transaction.
+
+    Written when `GROUP_FILES` or `GROUP_BYTES` is reached, and before any file that goes
+    alone (so the first of two files with the same id is still the one stored). When the
+    group's transaction fails, each of its files is written again in a transaction of its
+    own: the failure is then reported for its file alone, and the others go in.
+    """
+
+    def __init__(self, store: Store, report: IngestReport) -> None:
+        self.store = store
+        self.report = report
+        self.files: list[FileRows] = []
+        self.size = 0
+
+    def add(self, rows: FileRows) -> None:
+        """Add a file; write the group when it is full."""
+        self.files.append(rows)
+        self.size += sum(t.nbytes + m.nbytes for t, m, _ in rows.batches)
+        if len(self.files) >= GROUP_FILES or self.size >= GROUP_BYTES:
+            self.write()
+
+    def write(self) -> None:
+        """Write the waiting files (if any) and add their outcomes to the report."""
+        files, self.files, self.size = self.files, [], 0
+        if len(files) > 1:
+            try:
+                results = self.store.ingest_group(files)
+            except StoreError as exc:
+                log.debug(
+                    "%d files written together failed (%s); each again alone", len(files), exc
+                )
+            else:
+                for result in results:
+                    _count(self.report, result)
+                return
+        for pending in files:
+            try:
+                result = self.store.ingest_rows(
+                    pending.file, pending.source_format, pending.batches
+                )
+            except StoreError as exc:
+                reason = str(exc)
+                self.report.rejected.append(
+                    Rejection(file=pending.file, where="file", reason=reason)
+                )
+                continue
+            _count(self.report, result)
 
 
 class _Counted:

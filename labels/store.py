@@ -12,7 +12,7 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -39,6 +39,8 @@ from labels.models import (
 )
 
 T = TypeVar("T")
+Repeated = tuple[pa.Table, pa.Table, pa.Array]
+"""Transcripts whose ids were met before, their messages and those messages' parents."""
 CHUNK = 2000  # transcripts per insert batch inside one file's transaction
 
 
@@ -131,6 +133,17 @@ def _rows(
     kept = keep.take(parents)
     renumbered = pc.subtract(pc.cumulative_sum(keep.cast(pa.int64())), 1).take(parents)
     return transcripts.filter(keep), messages.filter(kept), renumbered.filter(kept)
+
+
+def _with_batch_id(rows: pa.Table, batch_id: str) -> pa.Table:
+    """Transcript rows (the columns of `sql.transcript_columns` less batch_id, any order)
+    as the table's columns in its order, each row with `batch_id`."""
+    return pa.table(
+        {
+            name: pa.repeat(batch_id, rows.num_rows) if name == "batch_id" else rows[name]
+            for name in sql.transcript_columns([], batch_id)
+        }
+    )
 
 
 def _words(text: str) -> str:
@@ -226,6 +239,18 @@ def _first_line(exc: BaseException) -> str:
 def explain(exc: BaseException, path: str) -> StoreError | None:
     """The sentence for a DuckDB error that reached a page, or None for any other error."""
     return _sentence(path, exc) if isinstance(exc, duckdb.Error) else None
+
+
+@dataclass
+class FileRows:
+    """A small file read whole as Arrow rows (by the fast JSONL reader), to be written in
+    one transaction with others (`Store.ingest_group`)."""
+
+    file: str
+    source_format: str
+    batches: Sequence[tuple[pa.Table, pa.Table, pa.Array]]
+    """As `Store.ingest_rows` takes them: (transcripts, messages, parents)."""
+    started: datetime = field(default_factory=utcnow)
 
 
 @dataclass
@@ -497,8 +522,10 @@ class Store:
                 texts: pa.Table | None = None  # their messages
                 again: list[tuple[pa.Table, pa.Table, pa.Array]] = []  # ids seen: compare
                 for transcripts, messages, parents in batches:
+                    ids = transcripts.column("id").to_pylist()
+                    existing = self._stored_ids(ids) if stored else set()
                     fresh, theirs = self._fresh(
-                        transcripts, messages, parents, stored, seen, result, again
+                        transcripts, messages, parents, existing, seen, result, again
                     )
                     rows = self._flush(self._gather(rows, fresh), insert_transcripts)
                     texts = self._flush(self._gather(texts, theirs), self._insert_texts)
@@ -520,29 +547,94 @@ class Store:
             raise self._not_stored(exc) from exc
         return result
 
+    def ingest_group(self, files: Sequence[FileRows]) -> list[FileResult]:
+        """Write small files in one transaction: all of them, or (raising StoreError) none.
+
+        Each file gets what `ingest_rows` would give it, written alone in this order:
+        its own batch id, counts and `ingest_batches` row; an id met in an earlier file
+        of the group is a duplicate in the later one, or a rejection naming both. The
+        group's rows go in with one insert per table, one queue refresh and one commit.
+        After a failure the caller writes each file again alone, so a fault stays
+        with the file that has it.
+        """
+        try:
+            with self.transaction():
+                return self._write_group(files)
+        except duckdb.Error as exc:
+            raise _sentence(self.path, exc) from exc
+        except pa.ArrowException as exc:  # rows of files that cannot be put together
+            raise StoreError(f"the files could not be written together: {exc}") from exc
+
+    def _write_group(self, files: Sequence[FileRows]) -> list[FileResult]:
+        """`ingest_group` inside its transaction."""
+        ids = [tid for f in files for rows, _, _ in f.batches for tid in rows["id"].to_pylist()]
+        existing = self._stored_ids(ids)
+        seen: set[str] = set()
+        results: list[FileResult] = []
+        rows: list[pa.Table] = []  # new transcripts, with their batch ids
+        texts: list[pa.Table] = []  # their messages
+        later: list[tuple[FileResult, list[Repeated]]] = []  # ids met before in the group
+        batch_ids = [uuid.uuid4().hex for _ in files]
+        for pending, batch_id in zip(files, batch_ids, strict=True):
+            result = FileResult(file=pending.file)
+            again: list[Repeated] = []
+            for transcripts, messages, parents in pending.batches:
+                fresh, theirs = self._fresh(
+                    transcripts, messages, parents, existing, seen, result, again
+                )
+                rows.append(_with_batch_id(fresh, batch_id))
+                texts.append(theirs)
+            results.append(result)
+            later.append((result, again))
+        if rows:
+            # one chunk each: DuckDB inserts a table of a thousand tiny chunks far slower
+            self._insert_table(pa.concat_tables(rows).combine_chunks())
+            self._insert_texts(pa.concat_tables(texts).combine_chunks())
+        for result, again in later:
+            for repeated in again:
+                self._same_or_rejected(*repeated, result)
+            result.rejected[:] = _in_line_order(result.rejected)
+        self._record_batches(files, results, batch_ids)
+        return results
+
+    def _record_batches(
+        self, files: Sequence[FileRows], results: list[FileResult], batch_ids: list[str]
+    ) -> None:
+        """The `ingest_batches` rows of a group's files, inserted at once."""
+        when = pa.timestamp("us", tz="UTC")
+        rows = pa.table(
+            {
+                "id": batch_ids,
+                "file": [f.file for f in files],
+                "source_format": [f.source_format for f in files],
+                "started_at": pa.array([f.started for f in files], when),
+                "finished_at": pa.array([utcnow()] * len(files), when),
+                "added": [r.added for r in results],
+                "duplicates": [r.duplicates for r in results],
+                "grader_verdicts": [r.grader_verdicts for r in results],
+                "rejected": [sql.to_json([x.model_dump() for x in r.rejected]) for r in results],
+            }
+        )
+        with self._arrow("b_rows", rows):
+            self.con.execute("INSERT INTO ingest_batches SELECT * FROM b_rows")
+
     def _fresh(
         self,
         transcripts: pa.Table,
         messages: pa.Table,
         parents: pa.Array,
-        stored: bool,
+        existing: set[str],
         seen: set[str],
         result: FileResult,
         later: list[tuple[pa.Table, pa.Table, pa.Array]],
     ) -> tuple[pa.Table, pa.Table]:
         """The transcripts new to the database and to the file, with their messages.
 
-        The others go to `later`, to be compared with the stored ones once the file's
-        rows are all inserted. The database is only asked when it held transcripts
-        before the file (`stored`): the file's own are in `seen`.
+        `existing`: those of their ids the database held before the file; the ids
+        met earlier in the file (or its group) are in `seen`. The others go to
+        `later`, to be compared with the stored ones once the rows are all inserted.
         """
         ids = transcripts.column("id").to_pylist()
-        existing: set[str] = set()
-        if stored:
-            found = self.con.execute(
-                "SELECT id FROM transcripts WHERE id IN (SELECT unnest(?))", [ids]
-            ).fetchall()
-            existing = {row[0] for row in found}
         fresh: list[bool] = []
         for tid in ids:
             fresh.append(tid not in existing and tid not in seen)
@@ -596,14 +688,23 @@ class Store:
             insert(pa.Table.from_batches(rows.to_batches(max_chunksize=self.ROW_GROUP)))
         return pending.slice(count)
 
+    def _stored_ids(self, ids: list[str]) -> set[str]:
+        """Those of `ids` the database holds."""
+        if not ids:
+            return set()
+        found = self.con.execute(
+            "SELECT id FROM transcripts WHERE id IN (SELECT unnest(?))", [ids]
+        ).fetchall()
+        return {row[0] for row in found}
+
     def _insert_rows(self, rows: pa.Table, batch_id: str) -> None:
         """Insert transcript rows (with their batch id) and put them in the queue."""
-        columns = {
-            name: pa.repeat(batch_id, rows.num_rows) if name == "batch_id" else rows[name]
-            for name in sql.transcript_columns([], batch_id)
-        }
-        self.con.from_arrow(pa.table(columns)).insert_into("transcripts")
-        self._refresh_queue(rows.column("id").to_pylist(), new=True)
+        self._insert_table(_with_batch_id(rows, batch_id))
+
+    def _insert_table(self, table: pa.Table) -> None:
+        """Insert whole transcript rows (`_with_batch_id`) and put them in the queue."""
+        self.con.from_arrow(table).insert_into("transcripts")
+        self._refresh_queue(table.column("id").to_pylist(), new=True)
 
     def _insert_texts(self, rows: pa.Table) -> None:
         """Insert message rows."""

@@ -434,6 +434,7 @@ def test_a_late_decline_keeps_nothing_of_the_fast_attempt(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Batches already inserted are rolled back; the line-by-line reading is all that stays."""
+    monkeypatch.setattr(loader, "SMALL_FILE", 0)  # streamed, as a large file is, not read whole
     monkeypatch.setattr(jsonl_fast, "BLOCK", 1)
     monkeypatch.setattr(Store, "ROW_GROUP", 1)
     monkeypatch.setattr(Store, "FLUSH_ROWS", 1)

@@ -134,6 +134,13 @@ def parse(path: Path) -> Iterator[FastBatch]:
     yield from ahead(batches(path, str(path), limits.current(path)))
 
 
+def read(path: Path) -> list[FastBatch]:
+    """Like `parse`, all of the file at once on this thread (for a small file, where a
+    thread reading ahead would only add its start and hand-over)."""
+    check_jsonl_head(path, head_of(path))
+    return list(batches(path, str(path), limits.current(path)))
+
+
 def ahead(items: Generator[T, None, None], depth: int = AHEAD) -> Iterator[T]:
     """`items`, made on a thread up to `depth` ahead; its exceptions are raised here.
 
