@@ -114,7 +114,9 @@ def sign_in(browser: Any, url: str, name: str, path: str = "") -> Any:
     page.get_by_role("option", name=name, exact=False).first.click(timeout=WAIT_MS)
     page.wait_for_selector(".gs-root .gs-msg", timeout=WAIT_MS)
     if path:
-        page.goto(url + path)  # the signed cookie keeps the person
+        # The sign-in cookie is written a moment after signing in; then the address opens.
+        page.wait_for_function("document.cookie.includes('goldset_local_who=')")
+        page.goto(url + path)
         page.wait_for_selector(".gs-root .gs-msg", timeout=WAIT_MS)
     page.wait_for_function(IDLE, timeout=WAIT_MS)
     page.wait_for_timeout(500)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -10,6 +11,17 @@ from tests.e2e.conftest import Server, sign_in_local, wait_ready
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 WAIT = 30_000
+
+
+def wait_for_cookie(context: Any, present: bool = True) -> None:
+    """The browser has (or no longer has) the sign-in cookie; the page writes it a moment
+    after signing in (a component in the sidebar), so a reload before then signs nobody in."""
+    for _ in range(300):
+        names = {c["name"] for c in context.cookies() if c["value"]}
+        if ("goldset_local_who" in names) == present:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"the cookie was {'never set' if present else 'not cleared'}")
 
 
 def sidebar(page: Any) -> Any:
@@ -22,7 +34,7 @@ def test_reload_keeps_the_person_signed_in_until_they_switch(
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
     sign_in_local(page, demo_server.url, "Ana Costa · rater")
-    page.wait_for_timeout(500)
+    wait_for_cookie(context)
     page.reload()
     wait_ready(page)
     assert "Signed in as Ana Costa" in sidebar(page).inner_text()
@@ -38,7 +50,7 @@ def test_reload_keeps_the_person_signed_in_until_they_switch(
     sidebar(page).get_by_text("Signed in as").wait_for(timeout=WAIT)
     page.get_by_text("Not you? Switch person").click()
     sidebar(page).get_by_text("Who are you?").wait_for(timeout=WAIT)
-    page.wait_for_timeout(500)
+    wait_for_cookie(context, present=False)
     page.reload()
     sidebar(page).get_by_text("Who are you?").wait_for(timeout=WAIT)
     assert "Signed in as" not in sidebar(page).inner_text()
@@ -58,6 +70,7 @@ def test_a_page_address_opens_that_page_for_someone_allowed(
     page.get_by_role("option", name="Dana Levi · adjudicator", exact=True).click()
     page.get_by_role("heading", name="Adjudicate").wait_for(timeout=WAIT)
     assert page.url.endswith("/adjudicate")
+    wait_for_cookie(context)
     # Signed in (the cookie), the address opens the page straight away.
     for path, heading in (("/agreement", "Inter-rater agreement"), ("/adjudicate", "Adjudicate")):
         page.goto(demo_server.url + path)
