@@ -1,7 +1,7 @@
 """Submit a label and get the next item: the library calls the label page makes per item.
 
 One iteration is `labeling.submit` (three labels and the assignment, one transaction),
-`queue.next_item` and `queue.progress`, for a rater with nothing labeled yet, on the
+`Workspace.next_item` and `Workspace.progress`, for a rater with nothing labeled yet, on the
 shared database; each run is a different rater on a freshly opened workspace and reports
 the p95 over its iterations. The baseline is the same loop on a database a hundredth the
 size, to show how the time grows with the data. Target (issue 8): p95 ≤ 30 ms.
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from benchmarks import gen_db
 from benchmarks.core import Context, Figure, Target, p95
-from labels import labeling, queue
+from labels import labeling
 from labels.workspace import open_workspace
 
 DRAFT = labeling.draft_with(
@@ -29,16 +29,16 @@ def loop(db: Path, rater: str, iterations: int) -> dict[str, list[float]]:
     ws = open_workspace(db)
     times: dict[str, list[float]] = {k: [] for k in ("total", *PARTS)}
     try:
-        item = queue.next_item(ws, rater)
+        item = ws.next_item(rater)
         for _ in range(iterations):
             if item is None:
                 break
             t0 = time.perf_counter()
             labeling.submit(ws, rater, item, DRAFT, seconds=30.0)
             t1 = time.perf_counter()
-            item = queue.next_item(ws, rater)
+            item = ws.next_item(rater)
             t2 = time.perf_counter()
-            queue.progress(ws, rater)
+            ws.progress(rater)
             t3 = time.perf_counter()
             for key, ms in zip(times, (t3 - t0, t1 - t0, t2 - t1, t3 - t2), strict=True):
                 times[key].append(ms * 1000)

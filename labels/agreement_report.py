@@ -90,7 +90,7 @@ def report(ws: Workspace, dimension: str | None = None, n_resamples: int = 1000)
     for dim in ws.schema.dimensions:
         if dimension and dim.name != dimension:
             continue
-        table, raters = units(ws.store.current_values(dim.name), dim)
+        table, raters = units(ws.store.label_values(dim.name), dim)
         figures = dimension_figures(table, dim, n_resamples)
         out[dim.name] = {
             "items": figures.pop("items"),
@@ -103,7 +103,7 @@ def report(ws: Workspace, dimension: str | None = None, n_resamples: int = 1000)
 
 def per_rater(ws: Workspace, dim: Dimension) -> pd.DataFrame:
     """Each rater's Cohen's kappa with every other rater on shared items, and their mean."""
-    table, raters = units(ws.store.current_values(dim.name), dim)
+    table, raters = units(ws.store.label_values(dim.name), dim)
     rows = []
     for i, rater in enumerate(raters):
         kappas = [

@@ -17,7 +17,7 @@ import time
 from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
 
-from labels import queue, render
+from labels import render
 from labels.models import Evidence, Label, Message, Transcript
 from labels.schema import ACTION_KEYS, Dimension, Schema
 from labels.workspace import Workspace
@@ -277,7 +277,7 @@ class LabelSession:
             return str(revising)
         # The next item is claimed once per epoch, not on every rerun of the panel.
         if self.state.get("claimed_for") != self.state["epoch"]:
-            self.state["claimed"] = queue.next_item(self.ws, self.rater)
+            self.state["claimed"] = self.ws.next_item(self.rater)
             self.state["claimed_for"] = self.state["epoch"]
         claimed: str | None = self.state["claimed"]
         return claimed
@@ -315,7 +315,9 @@ class LabelSession:
             self.save_draft({**(action.get("draft") or {}), "token": action.get("token")})
             self._submit(str(item))
         elif kind == "skip" and item and action.get("reason") in SKIP_REASONS:
-            queue.skip(self.ws, self.rater, str(item), str(action["reason"]))
+            self.ws.store.finish_assignment(
+                str(item), self.rater, "skipped", note=str(action["reason"])
+            )
             self._moved_on(str(item))
         elif kind == "undo":
             self.undo()
@@ -370,7 +372,7 @@ class LabelSession:
     def _item_view(self, t: Transcript) -> dict[str, Any]:
         cache = self.state.get("view_cache")
         if cache is None or cache[0] != self.state["token"]:
-            done, total = queue.progress(self.ws, self.rater)
+            done, total = self.ws.progress(self.rater)
             shown = t.messages[:MAX_MESSAGES_SHOWN]
             view = schema_view(self.ws.schema) | {
                 "item": t.id,

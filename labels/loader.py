@@ -99,7 +99,7 @@ def _ingest_file(
     """One file: a small JSONL file the fast reader accepts joins `group` (None: its result
     comes when the group is written); any other goes alone, in one transaction, after
     the group's files. JSONL goes through the fast reader when it accepts the file."""
-    records = ingest.parse(path, source_format)  # checks the path before anything is read
+    ingest.reader(path, source_format)  # checks the path and format before anything is read
     fast = source_format == "jsonl" and jsonl_fast.enabled()
     if fast and _small(path):
         rows = _read_whole(path, source_format, on_record)
@@ -115,7 +115,7 @@ def _ingest_file(
         except jsonl_fast.Decline as exc:
             log.debug("%s: read line by line, as the fast JSONL reader declined it: %s", path, exc)
         on_record = counted.again
-    return store.ingest_file(str(path), source_format, records, on_record)
+    return store.ingest_file(str(path), source_format, ingest.parse(path, source_format), on_record)
 
 
 def _read_whole(
@@ -159,7 +159,7 @@ class _Group:
     def add(self, rows: FileRows) -> None:
         """Add a file; write the group when it is full."""
         self.files.append(rows)
-        self.size += sum(t.nbytes + m.nbytes for t, m, _ in rows.batches)
+        self.size += sum(b.transcripts.nbytes + b.messages.nbytes for b in rows.batches)
         if len(self.files) >= GROUP_FILES or self.size >= GROUP_BYTES:
             self.write()
 

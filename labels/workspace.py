@@ -33,6 +33,15 @@ class Workspace:
     schema: Schema
     schema_version: int
 
+    def next_item(self, rater: str) -> str | None:
+        """The transcript `rater` labels now (the queue with this project's k and seed)."""
+        project = self.schema.project
+        return self.store.claim_next(rater, project.raters_per_item, project.seed)
+
+    def progress(self, rater: str) -> tuple[int, int]:
+        """(done, done + still available) for the rater's progress bar."""
+        return self.store.rater_progress(rater, self.schema.project.raters_per_item)
+
     def cursor(self) -> Workspace:
         """The same workspace on a fresh cursor (one per thread or script run)."""
         return Workspace(self.store.cursor(), self.schema, self.schema_version)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from labels import ui
-from labels.store_sql import LABEL_STATES
+from labels.store import LABEL_STATES
 
 ws = ui.workspace()
 rater = st.session_state["rater"]
@@ -33,13 +33,11 @@ text = cols[4].text_input("Text in messages", placeholder="e.g. board, affair, w
 found = ws.store.search(
     text,
     state,
-    ws.schema.project.raters_per_item,
+    ws.schema.project.raters_per_item if may_see_labels else None,  # None: no label states
     source_format=fmt,
     model=model,
     scenario=scenario,
 )
-if not may_see_labels:
-    found = found.drop(columns=["state"])
 st.caption(f"{len(found)} of {len(everything)} transcripts")
 event = st.dataframe(
     found,

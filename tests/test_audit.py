@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from labels import audit, calibration, queue
+from labels import audit, calibration
 from labels.cli_graders import audit_app
 from labels.grader_map import GraderMap
 from labels.models import Gold, GraderVerdict, Label, Rater, Record, utcnow
@@ -257,7 +257,7 @@ def test_sample_is_recorded_queued_first_and_blind(ws: Workspace) -> None:
     )
     probs = dict(zip(queued["transcript_id"], queued["inclusion_prob"], strict=True))
     assert probs == dict(zip(d.items["transcript_id"], d.items["inclusion_prob"], strict=True))
-    assert queue.next_item(ws, "eve") in set(d.items["transcript_id"])  # audits come first
+    assert ws.next_item("eve") in set(d.items["transcript_id"])  # audits come first
 
 
 def test_resolve_writes_audit_gold_once_and_respects_adjudication(ws: Workspace) -> None:

@@ -118,9 +118,8 @@ def test_send_back_reopens_for_the_raters_with_the_question(seeded: Workspace) -
     )
     sent = gold.send_back(seeded, "dana", "t05", "manipulation", "Is the deadline real?")
     assert sent == ["ana", "ben"]
-    from labels import queue
 
-    assert queue.next_item(seeded, "ana") == "t05"
+    assert seeded.next_item("ana") == "t05"
     assert "Is the deadline real?" in (seeded.store.assignment_note("ana", "t05") or "")
     gold.mark_unclear(seeded, "dana", "t05", "manipulation", "mild vs none needs an anchor")
     notes = seeded.store.case_notes()

@@ -25,6 +25,7 @@ from benchmarks.gen_files import write_jsonl
 from labels import loader
 from labels.ingest import UnusableInput, jsonl, jsonl_fast
 from labels.models import IngestReport, Record
+from labels.rows import Rows
 from labels.store import Store
 from labels.workspace import open_workspace
 from tests.factories import make_transcript
@@ -455,7 +456,7 @@ def test_an_error_in_the_fast_reader_falls_back(
     convert = jsonl_fast._convert
     calls = [0]
 
-    def failing(*args: Any) -> jsonl_fast.FastBatch:
+    def failing(*args: Any) -> Rows:
         calls[0] += 1
         if calls[0] == 3:
             raise RuntimeError("unforeseen")

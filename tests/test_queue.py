@@ -6,7 +6,7 @@ import random
 import threading
 from collections import Counter
 
-from labels import labeling, queue
+from labels import labeling
 from labels.models import Label, Rater, Record
 from labels.workspace import Workspace
 from tests.factories import make_transcript
@@ -18,16 +18,16 @@ def label_all(ws: Workspace, rater: str, item: str) -> None:
 
 
 def test_open_item_is_returned_until_submitted(seeded: Workspace) -> None:
-    first = queue.next_item(seeded, "ana")
+    first = seeded.next_item("ana")
     assert first is not None
-    assert queue.next_item(seeded, "ana") == first
+    assert seeded.next_item("ana") == first
     label_all(seeded, "ana", first)
-    assert queue.next_item(seeded, "ana") not in (None, first)
+    assert seeded.next_item("ana") not in (None, first)
 
 
 def test_order_is_reproducible_for_a_seed(seeded: Workspace) -> None:
     order = []
-    while (item := queue.next_item(seeded, "ana")) is not None:
+    while (item := seeded.next_item("ana")) is not None:
         order.append(item)
         label_all(seeded, "ana", item)
     assert sorted(order) == sorted(seeded.store.transcript_ids())
@@ -35,7 +35,7 @@ def test_order_is_reproducible_for_a_seed(seeded: Workspace) -> None:
     seeded.store.con.execute("DELETE FROM labels; DELETE FROM assignments")
     seeded.store.rebuild_queue()
     again = []
-    while (item := queue.next_item(seeded, "ana")) is not None:
+    while (item := seeded.next_item("ana")) is not None:
         again.append(item)
         label_all(seeded, "ana", item)
     assert again == order  # …but reproducible
@@ -48,19 +48,19 @@ def test_k_raters_then_closed_and_skips_are_never_offered_again(seeded: Workspac
         seeded.store.upsert_rater(Rater(id=p, name=p))
     got = Counter()
     for p in people:
-        while (item := queue.next_item(seeded, p)) is not None:
+        while (item := seeded.next_item(p)) is not None:
             got[item] += 1
             label_all(seeded, p, item)
     assert set(got.values()) == {k}
-    assert queue.next_item(seeded, "dana") is None
+    assert seeded.next_item("dana") is None
 
 
 def test_skip_is_final_for_that_rater(seeded: Workspace) -> None:
-    item = queue.next_item(seeded, "ben")
+    item = seeded.next_item("ben")
     assert item is not None
-    queue.skip(seeded, "ben", item, "Outside my expertise")
+    seeded.store.finish_assignment(item, "ben", "skipped", note="Outside my expertise")
     seen = set()
-    while (nxt := queue.next_item(seeded, "ben")) is not None:
+    while (nxt := seeded.next_item("ben")) is not None:
         seen.add(nxt)
         label_all(seeded, "ben", nxt)
     assert item not in seen and len(seen) == 9
@@ -68,16 +68,16 @@ def test_skip_is_final_for_that_rater(seeded: Workspace) -> None:
 
 def test_audit_items_come_first(seeded: Workspace) -> None:
     seeded.store.enqueue(["t07"], "audit", [0.25], reason="grader disagreement")
-    assert queue.next_item(seeded, "chen") == "t07"
+    assert seeded.next_item("chen") == "t07"
 
 
 def test_progress_counts_done_of_available(seeded: Workspace) -> None:
-    assert queue.progress(seeded, "ana") == (0, 10)
-    item = queue.next_item(seeded, "ana")
+    assert seeded.progress("ana") == (0, 10)
+    item = seeded.next_item("ana")
     assert item is not None
-    assert queue.progress(seeded, "ana") == (0, 10)
+    assert seeded.progress("ana") == (0, 10)
     label_all(seeded, "ana", item)
-    assert queue.progress(seeded, "ana") == (1, 10)
+    assert seeded.progress("ana") == (1, 10)
 
 
 def test_simultaneous_requests_never_over_assign(seeded: Workspace) -> None:
@@ -91,7 +91,7 @@ def test_simultaneous_requests_never_over_assign(seeded: Workspace) -> None:
     def ask(name: str) -> None:
         cursor = seeded.cursor()
         barrier.wait()
-        results[name] = queue.next_item(cursor, name)
+        results[name] = cursor.next_item(name)
 
     threads = [threading.Thread(target=ask, args=(r,)) for r in raters]
     for t in threads:
@@ -109,18 +109,18 @@ def test_audited_items_go_to_k_new_raters(seeded: Workspace) -> None:
     k = seeded.schema.project.raters_per_item
     first = ["ana", "ben", "chen"][:k]
     for r in first:
-        assert queue.next_item(seeded, r) == "t00"
+        assert seeded.next_item(r) == "t00"
         label_all(seeded, r, "t00")
     newcomers = [f"n{i}" for i in range(k + 1)]
     for p in newcomers:
         seeded.store.upsert_rater(Rater(id=p, name=p))
-    assert queue.next_item(seeded, newcomers[0]) is None  # full before the audit
+    assert seeded.next_item(newcomers[0]) is None  # full before the audit
     seeded.store.enqueue(["t00"], "audit", [0.5], reason="grader disagrees")
     for r in first:
-        assert queue.next_item(seeded, r) is None  # never the same item twice
-    got = [queue.next_item(seeded, p) for p in newcomers[:k]]
+        assert seeded.next_item(r) is None  # never the same item twice
+    got = [seeded.next_item(p) for p in newcomers[:k]]
     assert got == ["t00"] * k
-    assert queue.next_item(seeded, newcomers[k]) is None  # k fresh raters, then closed
+    assert seeded.next_item(newcomers[k]) is None  # k fresh raters, then closed
 
 
 def imported(ws: Workspace, item: str, rater: str) -> Label:
@@ -154,11 +154,11 @@ def test_queue_state_kept_by_writes_equals_a_rebuild(seeded: Workspace) -> None:
         op = rng.choice(["label", "label", "skip", "import", "audit", "check", "reopen", "ingest"])
         who = rng.choice(people)
         if op in ("label", "skip"):
-            item = queue.next_item(seeded, who)
+            item = seeded.next_item(who)
             if item is not None and op == "label":
                 label_all(seeded, who, item)
             elif item is not None:
-                queue.skip(seeded, who, item, "not sure")
+                seeded.store.finish_assignment(item, who, "skipped", note="not sure")
         elif op == "import":
             item = rng.choice(seeded.store.transcript_ids())
             seeded.store.add_labels([imported(seeded, item, who)])
@@ -189,11 +189,11 @@ def test_labels_without_assignments_hold_their_items(seeded: Workspace) -> None:
             for r in ["ana", "ben", "chen"][: k - 1]
         ]
     )
-    assert queue.next_item(seeded, "ana") is None
+    assert seeded.next_item("ana") is None
     offered = []
     for p in ["p1", "p2"]:
         seeded.store.upsert_rater(Rater(id=p, name=p))
-        while (item := queue.next_item(seeded, p)) is not None:
+        while (item := seeded.next_item(p)) is not None:
             offered.append((p, item))
             label_all(seeded, p, item)
     assert len(offered) == 10  # one more rater per item reaches k

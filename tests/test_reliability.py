@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from labels import labeling, queue
+from labels import labeling
 from labels.models import Label, Rater, Record
 from labels.store import Store
 from labels.workspace import Workspace, open_workspace
@@ -54,7 +54,7 @@ def test_twenty_raters_label_concurrently(tmp_path: Path) -> None:
     def rater_loop(rater: str) -> None:
         mine = ws.cursor()
         while time.monotonic() < deadline:
-            item = queue.next_item(mine, rater)
+            item = mine.next_item(rater)
             if item is None:
                 return
             labeling.submit(mine, rater, item, DRAFT, seconds=1.0)
@@ -125,14 +125,14 @@ def test_sigkill_mid_ingest_leaves_the_file_wholly_out_then_rerun_completes(
 
 LABELER = """
 import sys
-from labels import labeling, queue
+from labels import labeling
 from labels.workspace import open_workspace
 ws = open_workspace({db!r})
 draft = labeling.draft_with(
     {{"extortion": "none", "manipulation": "none", "ethical_explanation": "na"}}
 )
 while True:
-    item = queue.next_item(ws, "ana")
+    item = ws.next_item("ana")
     if item is None:
         break
     labeling.submit(ws, "ana", item, draft, seconds=1.0)

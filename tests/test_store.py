@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from labels import migrations
 from labels.models import Label, Record, Rejection
-from labels.store import DatabaseBusy, Store
+from labels.store import DatabaseBusy, Store, migrations
 from labels.workspace import Workspace
 from tests.factories import make_transcript
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import get_args
 
 from labels.models import Record, Rejection, SourceFormat
@@ -40,14 +41,14 @@ __all__ = [
     "detect_format",
     "iter_inputs",
     "parse",
+    "reader",
 ]
 
 
-def parse(path: Path | str, fmt: str = "auto") -> Iterator[Record | Rejection]:
-    """Records and rejections from one input, with its format detected unless given.
+def reader(path: Path | str, fmt: str = "auto") -> ModuleType:
+    """The reader module for one input, with its format detected unless given.
 
-    The path and format are checked now (UnusableInput at once); problems
-    found while reading are raised, or yielded as rejections, as iteration goes.
+    Checks the path and the format without reading records: UnusableInput at once.
     """
     path = Path(path)
     if readable(str(path)) != str(path):
@@ -58,12 +59,20 @@ def parse(path: Path | str, fmt: str = "auto") -> Iterator[Record | Rejection]:
     if chosen not in _MODULES:
         raise UnknownFormat(path, f"unknown format {fmt!r}; choose auto or {', '.join(FORMATS)}")
     try:
-        module = importlib.import_module(_MODULES[chosen])
+        return importlib.import_module(_MODULES[chosen])
     except ImportError as exc:
         need = "inspect_ai (pip install 'goldset[inspect]')"
         raise UnusableInput(path, f"reading {chosen} needs {need}: {exc}") from exc
-    records: Iterator[Record | Rejection] = module.parse(path)
-    return _guarded(path, records)
+
+
+def parse(path: Path | str, fmt: str = "auto") -> Iterator[Record | Rejection]:
+    """Records and rejections from one input, with its format detected unless given.
+
+    The path and format are checked now (UnusableInput at once); problems
+    found while reading are raised, or yielded as rejections, as iteration goes.
+    """
+    records: Iterator[Record | Rejection] = reader(path, fmt).parse(Path(path))
+    return _guarded(Path(path), records)
 
 
 def _guarded(path: Path, records: Iterator[Record | Rejection]) -> Iterator[Record | Rejection]:

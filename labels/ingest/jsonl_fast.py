@@ -1,7 +1,7 @@
 """A fast reader for well-shaped JSON Lines chat files: Arrow parses, numpy and Arrow check.
 
 `jsonl` (a line at a time, through pydantic) is the reference. This module gives
-exactly the rows `jsonl` and the store would write, as Arrow tables (`FastBatch`),
+exactly the rows `jsonl` and the store would write, as Arrow tables (`labels.rows.Rows`),
 for a file whose shape lets that be proved, and raises `Decline` for any other,
 so the caller reads the whole file again with `jsonl`, the only reader that says
 why a line is rejected (a file with a line it would reject is always declined).
@@ -39,7 +39,7 @@ import threading
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, NamedTuple, TypeVar
+from typing import IO, Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -47,7 +47,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from labels.models import CONDITION_FIELDS, ROLES
-from labels.store_sql import to_json
+from labels.rows import Rows, to_json
 
 from . import limits, nesting
 from ._common import condition_fields, model_name, split_condition, without
@@ -111,30 +111,19 @@ class Decline(Exception):
     """The file is outside what the fast reader can prove it reads as `jsonl` does."""
 
 
-class FastBatch(NamedTuple):
-    """The rows of some consecutive lines, as `jsonl` and the store would write them."""
-
-    transcripts: pa.Table
-    """The columns of `store_sql.transcript_columns`, less batch_id."""
-    messages: pa.Table
-    """The columns of `store_sql.message_columns`."""
-    parents: pa.Array
-    """Per message row, the row of its transcript in `transcripts`."""
-
-
 def enabled() -> bool:
     """Whether the fast reader may be tried (`GOLDSET_JSONL_FAST=0` turns it off)."""
     return os.environ.get(SWITCH, "").strip() != "0"
 
 
-def parse(path: Path) -> Iterator[FastBatch]:
+def parse(path: Path) -> Iterator[Rows]:
     """Like `jsonl.parse`: the same checks of the file first (UnusableInput), then `batches`,
     made on a thread a few batches ahead (so reading overlaps storing)."""
     check_jsonl_head(path, head_of(path))
     yield from ahead(batches(path, str(path), limits.current(path)))
 
 
-def read(path: Path) -> list[FastBatch]:
+def read(path: Path) -> list[Rows]:
     """Like `parse`, all of the file at once on this thread (for a small file, where a
     thread reading ahead would only add its start and hand-over)."""
     check_jsonl_head(path, head_of(path))
@@ -187,8 +176,8 @@ def _put(
             return
 
 
-def batches(path: Path, file: str, bounds: limits.Limits) -> Generator[FastBatch, None, None]:
-    """The file's rows, one FastBatch per Arrow record batch; Decline when not provably equal.
+def batches(path: Path, file: str, bounds: limits.Limits) -> Generator[Rows, None, None]:
+    """The file's rows, one `Rows` per Arrow record batch; Decline when not provably equal.
 
     A Decline can come after batches were yielded (the line count is checked at
     the end), so the caller must keep nothing of the file until the iterator ends.
@@ -350,9 +339,7 @@ def _escapes(data: np.ndarray) -> bool:
 # -- rows ---------------------------------------------------------------------
 
 
-def _convert(
-    batch: pa.RecordBatch, lines: np.ndarray, file: str, bounds: limits.Limits
-) -> FastBatch:
+def _convert(batch: pa.RecordBatch, lines: np.ndarray, file: str, bounds: limits.Limits) -> Rows:
     """One record batch as store rows, after checking it is in the accepted shape."""
     _check_schema(batch.schema)
     batch.validate(full=True)  # UTF-8, and lists Arrow built wrong (`[null, 1]`)
@@ -372,7 +359,7 @@ def _convert(
         "n_messages": pc.list_value_length(batch.column("messages")),
         "n_chars": pa.array(n_chars),
     }
-    return FastBatch(pa.table(transcripts), messages, pa.array(parents))
+    return Rows(pa.table(transcripts), messages, pa.array(parents))
 
 
 def _check_schema(schema: pa.Schema) -> None:

@@ -6,7 +6,7 @@ its own transaction together with its record.
 
 from __future__ import annotations
 
-from labels.store_sql import REBUILD_QUEUE
+from .queue import REBUILD_QUEUE
 
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     (
@@ -167,7 +167,7 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         """,
     ),
     (
-        # The queue's per-transcript state (see store_sql); filled by the same
+        # The queue's per-transcript state (see `queue`); filled by the same
         # derivation `Store.rebuild_queue` runs.
         "0004_queue_state",
         """
