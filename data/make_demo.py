@@ -218,13 +218,8 @@ def am_items(rng: random.Random) -> list[Item]:
 def chat_message(m: dict[str, Any]) -> dict[str, Any]:
     """A chats.toml message in OpenAI form (tool arguments and results as JSON strings)."""
     if m["role"] == "tool":
-        content = json.dumps(m["result"])
-        return {
-            "role": "tool",
-            "tool_call_id": m["tool_call_id"],
-            "name": m["name"],
-            "content": content,
-        }
+        fields = {k: m[k] for k in ("role", "tool_call_id", "name")}
+        return {**fields, "content": json.dumps(m["result"])}
     message = {"role": m["role"], "content": m.get("content")}
     if m.get("calls"):
         message["tool_calls"] = [
@@ -252,12 +247,8 @@ def chat_items() -> list[Item]:
             messages.append(message)
             plain.append((message["role"], message["content"] or "", message.get("reasoning", "")))
         chat_id = f"chat-{number:03d}"
-        record = {
-            "id": chat_id,
-            "model": chat["model"],
-            "metadata": {"scenario": chat["scenario"]},
-            "messages": messages,
-        }
+        metadata = {"scenario": chat["scenario"]}
+        record = {"id": chat_id, "model": chat["model"], "metadata": metadata, "messages": messages}
         items.append(
             item(
                 chat,
