@@ -2,9 +2,12 @@
 
 import streamlit as st
 
-from labels import audit, calibration, charts, grader_map, grader_views, ui
-from labels.grader_map import GraderMap
-from labels.grader_views import fmt
+from labels import charts, ui
+from labels.graders import audit, calibration
+from labels.graders import map as grader_map
+from labels.graders import views as grader_views
+from labels.graders.map import GraderMap
+from labels.graders.views import fmt
 
 ws = ui.workspace()
 me = st.session_state["rater"]
@@ -24,7 +27,7 @@ if ws.store.graders().empty:
     st.stop()
 
 try:
-    gmap = grader_map.load()
+    gmap = ws.grader_map
 except ValueError as exc:
     st.warning(
         ui.render.escape_markdown(

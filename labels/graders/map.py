@@ -42,7 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from labels.schema import Dimension, Schema
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "grader_map.toml"
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "grader_map.toml"
 FloatArray = npt.NDArray[np.float64]
 BINARY_WORDS = {"yes": "yes", "no": "no", "true": "yes", "false": "no", "1": "yes", "0": "no"}
 
@@ -125,7 +125,7 @@ def load(file: str | Path | None = None) -> GraderMap:
 
 HEADER = """\
 # Which grader field answers which label dimension, and how scores become yes/no.
-# Written by the graders page (Mapping tab); edit by hand too. Rules: labels/grader_map.py.
+# Written by the graders page (Mapping tab); edit by hand too. Rules: labels/graders/map.py.
 #
 # [graders."NAME"]            one table per grader; graders not listed use the defaults
 # score_min, score_max        the grader's score scale, normalised to 0-1 for ROC, Brier,

@@ -4,7 +4,7 @@ audited outcomes estimate the grader's error rates on the whole population.
 Drawing. The frame is every transcript the grader judged on a dimension with a yes/no
 projection. Strata are what the grader said × condition; every stratum gets at least two
 items when the sample allows and the rest goes by Neyman allocation for the error rate
-(`labels.audit_design`), so every item has a positive inclusion probability n_h / N_h.
+(`labels.graders.audit_design`), so every item has a positive inclusion probability n_h / N_h.
 It is recorded with the draw and on the audit queue, whose items raters get first (blind).
 
 Resolving. Once at least two raters have labeled an audit item after it was queued and
@@ -35,8 +35,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from labels import audit_design, calibration, grader_map
-from labels.grader_map import GraderMap
+from labels.graders import audit_design, calibration
+from labels.graders.map import GraderMap
 from labels.models import Gold, utcnow
 from labels.workspace import Workspace
 
@@ -336,7 +336,7 @@ def estimates(
     draws = ws.store.audit_draws(grader)
     if draws.empty:
         return pd.DataFrame()
-    gmap = grader_map.load() if gmap is None else gmap
+    gmap = ws.grader_map if gmap is None else gmap
     comp = calibration.comparisons(ws, grader, gmap) if comp is None else comp
     latest = draws.drop_duplicates("grader", keep="first")
     rows = [row for _, d in latest.iterrows() for row in _draw_outcomes(ws, d, comp)]
