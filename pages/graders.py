@@ -84,10 +84,11 @@ with summary_tab:
         },
     )
     st.caption(
-        "κ: Cohen's kappa against the reference; humans κ: the raters' mean pairwise kappa "
-        "on the same dimension (yes/no). AC1: Gwet's AC1. Says yes: how often each side says "
-        "yes (leniency). Best threshold: the score cut with the highest κ, on the grader's "
-        "own scale. Scale κ: linear-weighted kappa on the full scale."
+        "κ: Cohen's kappa against the reference on yes/no (unweighted); humans κ: the raters' "
+        "mean pairwise Cohen's kappa on the same dimension (yes/no, unweighted). AC1: Gwet's "
+        "AC1. Says yes: how often each side says yes (leniency). Best threshold: the score cut "
+        "with the highest κ, on the grader's own scale. Scale κ and humans scale κ: kappa on "
+        "the full scale, linear weights on ordinal dimensions, unweighted on nominal ones."
     )
     rows = grader_views.kappa_rows(table)
     if not rows.empty:

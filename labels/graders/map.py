@@ -299,9 +299,8 @@ WORD_CODES = {word: 1 if meaning == "yes" else 0 for word, meaning in BINARY_WOR
 
 
 def projection(dim: Dimension) -> npt.NDArray[np.int64]:
-    """Per value of the dimension (in `value_names` order): 1 yes, 0 no, -1 no projection."""
-    to_code = {"yes": 1, "no": 0, None: -1}
-    return np.array([to_code[dim.binary(v)] for v in dim.value_names], dtype=np.int64)
+    """`Dimension.binary_codes` as an array: per value, 1 yes, 0 no, -1 no projection."""
+    return np.array(dim.binary_codes, dtype=np.int64)
 
 
 def value_codes(values: object, names: list[str]) -> npt.NDArray[np.int64]:

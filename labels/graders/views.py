@@ -36,7 +36,7 @@ SUMMARY_COLUMNS = {
     "kappa": "κ",
     "kappa_low": "κ low",
     "kappa_high": "κ high",
-    "human_kappa": "humans κ",
+    "human_kappa": "humans κ (unweighted)",
     "ac1": "AC1",
     "ac1_low": "AC1 low",
     "ac1_high": "AC1 high",
@@ -49,7 +49,7 @@ SUMMARY_COLUMNS = {
     "scale_kappa": "scale κ",
     "scale_kappa_low": "scale κ low",
     "scale_kappa_high": "scale κ high",
-    "human_scale_kappa": "humans scale κ",
+    "human_scale_kappa": "humans scale κ (linear on ordinal)",
 }
 
 
