@@ -29,7 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labels import jsonout
+from labels import decision, jsonout
 from labels.graders import map as grader_map
 from labels.graders import metrics as gm
 from labels.graders.figures import N_RESAMPLES, binary_figures, scale_table_figures
@@ -103,10 +103,15 @@ def reference_codes(
     ok = (code >= 0) & (item >= 0)
     counts = np.bincount(item[ok] * k + code[ok], minlength=n * k).reshape(n, k)
     top = counts.argmax(axis=1)
-    won = counts[np.arange(n), top] * 2 > counts.sum(axis=1)
+    won = decision.is_strict_majority(counts[np.arange(n), top], counts.sum(axis=1))
     proj = projection(dim)
     yes, no = counts[:, proj == 1].sum(axis=1), counts[:, proj == 0].sum(axis=1)
-    ref = np.where(2 * yes > yes + no, 1, np.where(2 * no > yes + no, 0, -1))
+    said = yes + no
+    ref = np.where(
+        decision.is_strict_majority(yes, said),
+        1,
+        np.where(decision.is_strict_majority(no, said), 0, -1),
+    )
     value = np.where(won, top, -1)
     source = np.where((ref >= 0) | (value >= 0), 0, -1)
     if reference == "gold":
