@@ -12,7 +12,7 @@ import pandas as pd
 
 from benchmarks import gen_db
 from benchmarks.core import Context, Figure, Target, seconds
-from labels import calibration
+from labels.graders import calibration
 from labels.workspace import Workspace, open_workspace
 
 SHOWN = ["grader", "dimension", "n", "kappa", "kappa_ci"]

@@ -29,11 +29,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Hashable, Sequence
-from itertools import chain, combinations, repeat
+from itertools import chain, repeat
 from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+
+from labels import intervals
 
 IntArray = npt.NDArray[np.int64]
 Units = Sequence[Sequence[Hashable]] | IntArray
@@ -284,18 +286,29 @@ def _disagreement_weights(k: int, weights: Weights | None) -> FloatArray:
     return np.where(gap > 0, gap ** powers[weights], 0.0)
 
 
-def _kappa_from_codes(a: IntArray, b: IntArray, w: FloatArray) -> float:
-    """Weighted kappa 1 - sum w O / sum w E over pairs where both codes are >= 0."""
-    k = w.shape[0]
+def kappa_of_tables(tables: npt.ArrayLike, weights: Weights | None = None) -> FloatArray:
+    """Cohen's kappa (weighted by category distance if asked) of each (..., k, k) table of
+    counts: 1 - sum(w * observed) / sum(w * expected), expected the outer product of the
+    margins. nan for an empty table or zero expected disagreement (both sides always in
+    one and the same category). The one kappa every figure uses: raters' pairs here and
+    in `labels.agreement_ci`, grader against reference in `labels.graders.metrics`."""
+    t = np.asarray(tables, dtype=np.float64)
+    n = t.sum(axis=(-2, -1))
+    safe_n = np.where(n > 0, n, 1.0)[..., None, None]
+    p = t / safe_n
+    expected = p.sum(axis=-1)[..., :, None] * p.sum(axis=-2)[..., None, :]
+    w = _disagreement_weights(t.shape[-1], weights)
+    observed_d = (w * p).sum(axis=(-2, -1))
+    expected_d = (w * expected).sum(axis=(-2, -1))
+    ok = (n > 0) & (expected_d > 1e-12)
+    out = 1.0 - observed_d / np.where(ok, expected_d, 1.0)
+    return np.asarray(np.where(ok, out, np.nan), dtype=np.float64)
+
+
+def pair_table(a: IntArray, b: IntArray, k: int) -> IntArray:
+    """k x k counts of (a, b) codes over the items where both are >= 0."""
     both = (a >= 0) & (b >= 0)
-    if not both.any():
-        return math.nan
-    table = np.bincount(a[both] * k + b[both], minlength=k * k).reshape(k, k) / both.sum()
-    expected = np.outer(table.sum(axis=1), table.sum(axis=0))
-    disagreement = float(np.sum(w * expected))
-    if disagreement <= 0:
-        return math.nan
-    return 1.0 - float(np.sum(w * table)) / disagreement
+    return np.bincount(a[both] * k + b[both], minlength=k * k).reshape(k, k).astype(np.int64)
 
 
 def cohen_kappa(
@@ -322,7 +335,7 @@ def cohen_kappa(
     codes, cats = encode(both, categories)
     if codes.shape[0] == 0:
         return math.nan
-    return _kappa_from_codes(codes[:, 0], codes[:, 1], _disagreement_weights(len(cats), weights))
+    return float(kappa_of_tables(pair_table(codes[:, 0], codes[:, 1], len(cats)), weights))
 
 
 def mean_pairwise_cohen_kappa(
@@ -331,17 +344,52 @@ def mean_pairwise_cohen_kappa(
     """Mean of Cohen's kappa over rater (column) pairs that share at least two items.
 
     Pairs whose kappa is nan (no variation) are left out of the mean; no usable pair -> nan.
+    The items x raters form of `mean_pairwise_kappa`, which computes it.
     """
     codes, cats = encode(units, categories)
-    w = _disagreement_weights(len(cats), weights)
-    rated = codes >= 0
-    kappas = [
-        _kappa_from_codes(codes[:, j], codes[:, k], w)
-        for j, k in combinations(range(codes.shape[1]), 2)
-        if np.count_nonzero(rated[:, j] & rated[:, k]) >= 2
-    ]
-    finite = [x for x in kappas if not math.isnan(x)]
-    return float(np.mean(finite)) if finite else math.nan
+    _disagreement_weights(len(cats), weights)  # refuse unknown weights even with no pair
+    items, raters = np.nonzero(codes >= 0)
+    return mean_pairwise_kappa(
+        items.astype(np.int64), raters.astype(np.int64), codes[items, raters], len(cats), weights
+    )
+
+
+def mean_pairwise_kappa(
+    items: IntArray, raters: IntArray, codes: IntArray, k: int, weights: Weights | None = None
+) -> float:
+    """Mean Cohen's kappa over rater pairs sharing at least two items, from long-form ratings.
+
+    One entry per (item, rater) rating with its category code (< 0 = missing, left out).
+    Computed from the pairs that actually co-rate (every pair's table in one bincount), so
+    30 raters and 300,000 ratings cost milliseconds. Pairs whose kappa is nan are left
+    out; no usable pair -> nan.
+    """
+    keep = codes >= 0
+    frame = np.column_stack([items[keep], raters[keep], codes[keep]])
+    if frame.shape[0] < 2:
+        return math.nan
+    frame = frame[np.lexsort((frame[:, 1], frame[:, 0]))]
+    starts = np.flatnonzero(np.r_[True, frame[1:, 0] != frame[:-1, 0]])
+    sizes = np.diff(np.r_[starts, frame.shape[0]])
+    group_end = np.repeat(starts + sizes, sizes)  # one past each rating's item block
+    pos = np.arange(frame.shape[0])
+    left, right = [], []
+    for gap in range(1, int(sizes.max())):  # pair each rating with the later ones of its item
+        ok = pos + gap < group_end
+        left.append(pos[ok])
+        right.append(pos[ok] + gap)
+    if not left:
+        return math.nan
+    a, b = np.concatenate(left), np.concatenate(right)
+    n_raters = int(frame[:, 1].max()) + 1
+    pair_key = frame[a, 1] * n_raters + frame[b, 1]
+    pair_ids, pair_of = np.unique(pair_key, return_inverse=True)
+    cells = pair_of * k * k + frame[a, 2] * k + frame[b, 2]
+    tables = np.bincount(cells, minlength=len(pair_ids) * k * k).reshape(-1, k, k)
+    shared = tables.sum(axis=(1, 2)) >= 2
+    kappas = kappa_of_tables(tables[shared], weights)
+    finite = kappas[np.isfinite(kappas)]
+    return float(finite.mean()) if finite.size else math.nan
 
 
 def _check_bootstrap(n_resamples: int, confidence: float) -> None:
@@ -349,16 +397,6 @@ def _check_bootstrap(n_resamples: int, confidence: float) -> None:
         raise ValueError("n_resamples must be at least 1")
     if not 0.0 < confidence < 1.0:
         raise ValueError("confidence must be strictly between 0 and 1")
-
-
-def _percentile_interval(stats: FloatArray, confidence: float) -> tuple[float, float]:
-    """Percentile interval of the finite statistics; (nan, nan) when none are finite."""
-    finite = stats[np.isfinite(stats)]
-    if finite.size == 0:
-        return math.nan, math.nan
-    tail = (1.0 - confidence) / 2
-    low, high = np.quantile(finite, [tail, 1.0 - tail])
-    return float(low), float(high)
 
 
 def bootstrap_ci(
@@ -385,7 +423,7 @@ def bootstrap_ci(
         stats[b] = statistic(
             units[drawn] if isinstance(units, np.ndarray) else [units[i] for i in drawn]
         )
-    return _percentile_interval(stats, confidence)
+    return intervals.percentile(stats, confidence)
 
 
 def _item_patterns(counts: FloatArray) -> tuple[IntArray, FloatArray]:
@@ -430,7 +468,7 @@ def bootstrap_alpha_ci(
     rng = np.random.default_rng(seed)
     multiplicity = rng.multinomial(n, share, size=n_resamples).astype(np.float64)
     coincidences = (multiplicity @ contributions).reshape(n_resamples, k, k)
-    return _percentile_interval(_alpha_from(coincidences, level, values), confidence)
+    return intervals.percentile(_alpha_from(coincidences, level, values), confidence)
 
 
 def interpret_alpha(alpha: float) -> str:

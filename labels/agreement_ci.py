@@ -57,16 +57,6 @@ def patterns(codes: IntArray, k: int) -> Patterns:
     return Patterns(unique.astype(np.int64), counts.astype(np.int64), k)
 
 
-def _kappa_rows(tables: FloatArray) -> FloatArray:
-    """Unweighted Cohen's kappa of each (..., k, k) table (nan when 0/0)."""
-    n = tables.sum(axis=(-2, -1))
-    safe = np.where(n > 0, n, 1.0)
-    po = np.trace(tables, axis1=-2, axis2=-1) / safe
-    pe = (tables.sum(axis=-1) * tables.sum(axis=-2)).sum(axis=-1) / safe**2
-    ok = (n > 0) & (pe < 1 - 1e-12)
-    return np.where(ok, (po - pe) / np.where(ok, 1 - pe, 1.0), np.nan)
-
-
 def _pair_tables(p: Patterns) -> FloatArray:
     """(patterns, rater pairs × k²): which cell of each rater pair's table a pattern adds to."""
     k, r = p.k, p.codes.shape[1]
@@ -109,7 +99,7 @@ def _corrected(po: FloatArray, pe: FloatArray) -> FloatArray:
 def _mean_kappa(tables: FloatArray) -> FloatArray:
     """Mean over rater pairs of Cohen's kappa, (B, pairs, k, k) tables; pairs sharing < 2
     items or with a nan kappa left out."""
-    kappas = np.where(tables.sum(axis=(-2, -1)) >= 2, _kappa_rows(tables), np.nan)
+    kappas = np.where(tables.sum(axis=(-2, -1)) >= 2, agreement.kappa_of_tables(tables), np.nan)
     finite = np.isfinite(kappas)
     total = np.where(finite, kappas, 0.0).sum(axis=1)
     count = finite.sum(axis=1)

@@ -14,8 +14,11 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
-from labels import audit, calibration, grader_map, jsonout
+from labels import jsonout
 from labels.cli_common import DbOption, fail, out, workspace
+from labels.graders import audit, calibration
+from labels.graders import map as grader_map
+from labels.workspace import Workspace
 
 graders_app = typer.Typer(help="Automated graders against the gold set.", no_args_is_help=True)
 audit_app = typer.Typer(help="Spot-audits of a grader's verdicts.", no_args_is_help=True)
@@ -31,9 +34,9 @@ def _audit() -> None:
     """Spot-audits of a grader's verdicts."""
 
 
-def _load_map() -> grader_map.GraderMap:
+def _load_map(ws: Workspace) -> grader_map.GraderMap:
     try:
-        return grader_map.load()
+        return ws.grader_map
     except ValueError as exc:
         fail(f"{grader_map.path()}: {exc}")
 
@@ -132,10 +135,10 @@ def report_cmd(
     ] = "gold",
 ) -> None:
     """Each grader against gold (or gold, else the raters' majority), with 95% CIs."""
-    gmap = _load_map()
     if reference not in calibration.REFERENCES:
         fail(f"--reference is one of {', '.join(calibration.REFERENCES)}, not {reference!r}")
     with workspace(db) as ws:
+        gmap = _load_map(ws)
         known = set(ws.store.graders()["grader"])
         if grader is not None and grader not in known:
             fail(f"unknown grader {grader!r}; known: {', '.join(sorted(known)) or 'none'}")
@@ -159,8 +162,8 @@ def sample_cmd(
     db: DbOption = None,
 ) -> None:
     """Draw a stratified sample (grader yes/no × condition, Neyman allocation) to audit."""
-    gmap = _load_map()
     with workspace(db) as ws:
+        gmap = _load_map(ws)
         try:
             d = audit.draw(ws, grader, n, seed, gmap)
         except ValueError as exc:
@@ -181,8 +184,8 @@ def estimate_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Population error rates with 95% CIs from the latest audit draw of each grader."""
-    gmap = _load_map()
     with workspace(db) as ws:
+        gmap = _load_map(ws)
         table = audit.estimates(ws, grader, gmap)
     if as_json:
         rows = [{k: jsonout.finite(v) for k, v in r.items()} for r in table.to_dict("records")]

@@ -43,10 +43,7 @@ def gold_table(ws: Workspace, dimension: str | None = None) -> pd.DataFrame:
     `rater_values` is JSON text here; the JSONL writer nests it as an object.
     """
     table = ws.store.gold_with_sources(dimension)
-    yes_no = pd.DataFrame(
-        [(d.name, v, d.binary(v)) for d in ws.schema.dimensions for v in d.value_names],
-        columns=["dimension", "value", "binary_value"],
-    )
+    yes_no = pd.DataFrame(ws.schema.binary_rows(), columns=["dimension", "value", "binary_value"])
     table = table.merge(yes_no, how="left", on=["dimension", "value"])
     human = table["method"].isin(["adjudicated", "audit"])
     table["adjudicator"] = table["who"].where(human, None)

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from labels import decision
 from labels.models import Gold
 from labels.schema import Dimension, Schema
 from labels.workspace import Workspace
@@ -52,12 +53,12 @@ def decide(values: list[str], dim: Dimension, rule: Rule) -> str | None:
     """
     if len(values) < rule.min_raters:
         return None
-    counts = Counter(values)
-    top, n = counts.most_common(1)[0]
+    if rule.name == "majority":
+        decided = decision.strict_majority(values)
+        return decided[0] if decided else None
+    top, n = Counter(values).most_common(1)[0]
     if rule.name == "unanimous":
         return top if n == len(values) else None
-    if rule.name == "majority":
-        return top if n * 2 > len(values) else None
     scale = dim.scale
     ranks = sorted(scale.index(v) for v in values if v in scale)
     if len(ranks) != len(values) or ranks[-1] - ranks[0] > rule.max_spread:
@@ -140,7 +141,8 @@ def _consensus(out: pd.DataFrame, dim: Dimension, rule: Rule) -> pd.Series:
     if rule.name == "unanimous":
         return out["mode_v"].where(enough & (out["mode_n"] == out["n_raters"]))
     if rule.name == "majority":
-        return out["mode_v"].where(enough & (out["mode_n"] * 2 > out["n_raters"]))
+        won = decision.is_strict_majority(out["mode_n"], out["n_raters"])
+        return out["mode_v"].where(enough & won)
     ok = enough & out["all_ranked"] & ((out["high"] - out["low"]) <= rule.max_spread)
     if rule.even_ties == "adjudicate":
         ok &= out["mid_low"] == out["mid_high"]
@@ -160,7 +162,8 @@ def apply_consensus(ws: Workspace, rule: Rule | None = None) -> int:
     """Write gold for every item-dimension the rule decides; returns rows written.
 
     Gold made by an adjudicator or an audit is never overridden. Gold made by a
-    rule is rewritten (a new row) only when the rule now gives another value.
+    rule is rewritten (a new row) only when the rule now gives another value
+    (`decision.replaces`).
     """
     rule = rule or project_rule(ws)
     table = item_table(ws.store.current_labels(), ws.schema, rule).dropna(subset=["consensus"])
@@ -174,7 +177,7 @@ def apply_consensus(ws: Workspace, rule: Rule | None = None) -> int:
     rows = []
     for item in table.itertuples():
         old = current.get((str(item.transcript_id), str(item.dimension)))
-        if old and (old[0] not in CONSENSUS_METHODS or old[1] == item.consensus):
+        if not decision.replaces(rule.name, str(item.consensus), old):
             continue
         rows.append(
             Gold(
@@ -190,7 +193,7 @@ def apply_consensus(ws: Workspace, rule: Rule | None = None) -> int:
     return ws.store.add_gold(rows)
 
 
-CONSENSUS_METHODS = ("unanimous", "majority", "median")
+CONSENSUS_METHODS = decision.CONSENSUS_METHODS
 
 
 def send_back(
@@ -280,5 +283,6 @@ def adjudicate(
         note=note,
         schema_version=ws.schema_version,
     )
-    ws.store.add_gold([gold])
+    if decision.replaces(gold.method, value, None):  # always: the adjudicator ranks first
+        ws.store.add_gold([gold])
     return gold

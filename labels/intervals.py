@@ -23,7 +23,6 @@ from statistics import NormalDist
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import betaincinv
 
 FloatArray = npt.NDArray[np.float64]
 Interval = tuple[float, float]
@@ -37,6 +36,8 @@ def clopper_pearson(successes: int, trials: int, confidence: float = 0.95) -> In
     low = Beta(alpha/2; x, n - x + 1) quantile (0 when x == 0), high = Beta(1 - alpha/2;
     x + 1, n - x) quantile (1 when x == n).
     """
+    from scipy.special import betaincinv  # only here: agreement imports this module
+
     if trials <= 0:
         return NAN2
     tail = (1.0 - confidence) / 2

@@ -118,6 +118,13 @@ class Dimension(BaseModel):
             return None
         return "yes" if value in self.binary_yes else "no"
 
+    @property
+    def binary_codes(self) -> tuple[int, ...]:
+        """`binary` of each value in `value_names` order as a code: 1 yes, 0 no, -1 none
+        (the vectorised form the grader maths index with)."""
+        to_code = {"yes": 1, "no": 0, None: -1}
+        return tuple(to_code[self.binary(v)] for v in self.value_names)
+
 
 class Project(BaseModel):
     """Project-wide settings kept with the schema."""
@@ -176,6 +183,11 @@ class Schema(BaseModel):
     def names(self) -> list[str]:
         """Dimension names in schema order."""
         return [d.name for d in self.dimensions]
+
+    def binary_rows(self) -> list[tuple[str, str, str | None]]:
+        """(dimension, value, `Dimension.binary` of it) for every value of every dimension:
+        the projection as a table to join on."""
+        return [(d.name, v, d.binary(v)) for d in self.dimensions for v in d.value_names]
 
 
 def parse(text: str) -> Schema:

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from labels import schema as schema_mod
 from labels.schema import Schema
 from labels.store import Store
+
+if TYPE_CHECKING:
+    from labels.graders.map import GraderMap
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "data" / "goldset.duckdb"
@@ -27,11 +32,22 @@ def schema_path(explicit: str | Path | None = None) -> Path:
 
 @dataclass(frozen=True)
 class Workspace:
-    """An open store with the schema it labels under."""
+    """An open store with the schema it labels under, and the grader map beside them."""
 
     store: Store
     schema: Schema
     schema_version: int
+    grader_map_file: Path | None = None
+    """The grader map's file; None: `$GOLDSET_GRADER_MAP`, else `data/grader_map.toml`."""
+
+    @cached_property
+    def grader_map(self) -> GraderMap:
+        """The grader map (`labels.graders.map.load`), read on first use and kept with this
+        workspace; each `cursor()` (one per script run) reads it afresh, so a map saved on
+        the graders page counts from the next run. ValueError when the file is not valid."""
+        from labels.graders import map as grader_map  # not needed by most commands
+
+        return grader_map.load(self.grader_map_file)
 
     def next_item(self, rater: str) -> str | None:
         """The transcript `rater` labels now (the queue with this project's k and seed)."""
@@ -44,7 +60,9 @@ class Workspace:
 
     def cursor(self) -> Workspace:
         """The same workspace on a fresh cursor (one per thread or script run)."""
-        return Workspace(self.store.cursor(), self.schema, self.schema_version)
+        return Workspace(
+            self.store.cursor(), self.schema, self.schema_version, self.grader_map_file
+        )
 
 
 def open_workspace(

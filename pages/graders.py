@@ -2,9 +2,12 @@
 
 import streamlit as st
 
-from labels import audit, calibration, charts, grader_map, grader_views, ui
-from labels.grader_map import GraderMap
-from labels.grader_views import fmt
+from labels import charts, ui
+from labels.graders import audit, calibration
+from labels.graders import map as grader_map
+from labels.graders import views as grader_views
+from labels.graders.map import GraderMap
+from labels.graders.views import fmt
 
 ws = ui.workspace()
 me = st.session_state["rater"]
@@ -24,7 +27,7 @@ if ws.store.graders().empty:
     st.stop()
 
 try:
-    gmap = grader_map.load()
+    gmap = ws.grader_map
 except ValueError as exc:
     st.warning(
         ui.render.escape_markdown(
@@ -81,10 +84,11 @@ with summary_tab:
         },
     )
     st.caption(
-        "κ: Cohen's kappa against the reference; humans κ: the raters' mean pairwise kappa "
-        "on the same dimension (yes/no). AC1: Gwet's AC1. Says yes: how often each side says "
-        "yes (leniency). Best threshold: the score cut with the highest κ, on the grader's "
-        "own scale. Scale κ: linear-weighted kappa on the full scale."
+        "κ: Cohen's kappa against the reference on yes/no (unweighted); humans κ: the raters' "
+        "mean pairwise Cohen's kappa on the same dimension (yes/no, unweighted). AC1: Gwet's "
+        "AC1. Says yes: how often each side says yes (leniency). Best threshold: the score cut "
+        "with the highest κ, on the grader's own scale. Scale κ and humans scale κ: kappa on "
+        "the full scale, linear weights on ordinal dimensions, unweighted on nominal ones."
     )
     rows = grader_views.kappa_rows(table)
     if not rows.empty:

@@ -121,7 +121,7 @@ def grader_cells(prevalence: float) -> np.ndarray:
 
 
 def grader_truth(prevalence: float) -> dict[str, float]:
-    from labels import grader_metrics as gm
+    from labels.graders import metrics as gm
 
     t = grader_cells(prevalence).reshape(2, 2)
     rates = gm.rates(t)
@@ -138,7 +138,7 @@ def grader_coverage(
     prevalence: float, items: int, reps: int, seed: int
 ) -> dict[str, dict[str, float]]:
     """Per grader figure: coverage among tables given an interval, share given one."""
-    from labels import calibration
+    from labels.graders import calibration
 
     rng = np.random.default_rng(seed)
     truth = grader_truth(prevalence)
@@ -207,7 +207,7 @@ def audit_frame(pop: dict[str, np.ndarray]):
 
 
 def _estimates(idx, prob, stratum, pop) -> dict[str, dict[str, float]]:
-    from labels import audit
+    from labels.graders import audit
 
     t, g = pop["truth"][idx], pop["pred"][idx]
     done, ones = np.ones(idx.size, bool), np.ones(idx.size)
@@ -223,7 +223,7 @@ def _estimates(idx, prob, stratum, pop) -> dict[str, dict[str, float]]:
 def audit_simulation(size: int, reviewed: float, reps: int, seed: int) -> dict[str, dict]:
     """Per estimate: bias, RMSE, coverage of the stratified design; RMSE of a simple
     random sample of the same size (plain ratio), and the share of draws that gave one."""
-    from labels import audit
+    from labels.graders import audit
 
     pop = audit_population(seed, reviewed)
     truth = population_rates(pop)
@@ -280,8 +280,8 @@ def scale_cells(prevalence: float) -> np.ndarray:
 
 def scale_coverage(prevalence: float, items: int, reps: int, seed: int) -> dict[str, float]:
     """Coverage of the full-scale (linear weighted) kappa interval, and how often shown."""
-    from labels import calibration
-    from labels import grader_metrics as gm
+    from labels.graders import calibration
+    from labels.graders import metrics as gm
 
     cells = scale_cells(prevalence)
     k = int(math.isqrt(cells.size))

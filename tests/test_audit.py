@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from labels import audit, calibration
 from labels.cli_graders import audit_app
-from labels.grader_map import GraderMap
+from labels.graders import audit, calibration
+from labels.graders.map import GraderMap
 from labels.models import Gold, GraderVerdict, Label, Rater, Record, utcnow
 from labels.workspace import Workspace, open_workspace
 from tests.factories import make_transcript

@@ -21,10 +21,13 @@ from sklearn.metrics import (
 from statsmodels.stats.proportion import proportion_confint
 from typer.testing import CliRunner
 
-from labels import agreement, calibration, grader_map, grader_views
-from labels import grader_metrics as gm
+from labels import agreement
 from labels.cli_graders import graders_app
-from labels.grader_map import GraderMap, GraderSettings
+from labels.graders import calibration
+from labels.graders import map as grader_map
+from labels.graders import metrics as gm
+from labels.graders import views as grader_views
+from labels.graders.map import GraderMap, GraderSettings
 from labels.models import Gold, GraderVerdict, Label, Record
 from labels.workspace import Workspace, open_workspace
 from tests.factories import make_transcript

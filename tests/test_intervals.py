@@ -97,7 +97,7 @@ def test_alpha_bca_matches_scipy_bootstrap_over_items() -> None:
 
 
 def test_full_scale_kappa_needs_values_outside_the_mode_on_both_sides() -> None:
-    from labels import calibration
+    from labels.graders import calibration
 
     sparse = np.diag([40, 2, 1, 0])  # 3 items outside "none" on each side
     figures = calibration.scale_table_figures(sparse, "linear")
@@ -113,7 +113,7 @@ def test_full_scale_kappa_needs_values_outside_the_mode_on_both_sides() -> None:
 
 @pytest.mark.parametrize(("x", "n"), [(0, 10), (3, 17), (20, 20)])
 def test_audit_wilson_matches_statsmodels(x: int, n: int) -> None:
-    from labels import audit
+    from labels.graders import audit
 
     oracle = proportion_confint(x, n, alpha=0.05, method="wilson")
     assert np.allclose(audit._wilson(x / n, n), oracle)

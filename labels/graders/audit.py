@@ -4,7 +4,7 @@ audited outcomes estimate the grader's error rates on the whole population.
 Drawing. The frame is every transcript the grader judged on a dimension with a yes/no
 projection. Strata are what the grader said × condition; every stratum gets at least two
 items when the sample allows and the rest goes by Neyman allocation for the error rate
-(`labels.audit_design`), so every item has a positive inclusion probability n_h / N_h.
+(`labels.graders.audit_design`), so every item has a positive inclusion probability n_h / N_h.
 It is recorded with the draw and on the audit queue, whose items raters get first (blind).
 
 Resolving. Once at least two raters have labeled an audit item after it was queued and
@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import math
 import uuid
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,8 +34,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from labels import audit_design, calibration, grader_map
-from labels.grader_map import GraderMap
+from labels import decision
+from labels.graders import audit_design, calibration
+from labels.graders.map import GraderMap
 from labels.models import Gold, utcnow
 from labels.workspace import Workspace
 
@@ -164,33 +164,26 @@ def sample(
 # -- resolving --------------------------------------------------------------------------
 
 
-def _decision(values: list[str]) -> tuple[str, int] | None:
-    """The strict-majority value of ≥2 ratings and its count, else None."""
-    if len(values) < 2:
-        return None
-    top, count = Counter(values).most_common(1)[0]
-    return (top, count) if count * 2 > len(values) else None
-
-
 def resolve(ws: Workspace, who: str = "audit") -> list[Gold]:
     """Write gold (method `audit`) for audit items that raters have settled since queueing.
 
     Per item and dimension: the raters' latest labels written after the item was queued;
     two or more with a strict majority decide. A gold row written since then by anything
     but an audit (an adjudication) stands; an audit gold with the same value is not
-    written twice. Returns the gold rows written.
+    written twice (`decision.replaces`). Returns the gold rows written.
     """
     rows = ws.store.audit_queue_labels()
     golds = []
     for (tid, dim_name), group in rows.groupby(["transcript_id", "dimension"], sort=True):
         if dim_name not in ws.schema.names:
             continue
-        decided = _decision(group["value"].astype(str).tolist())
-        if decided is None:
+        decided = decision.strict_majority(group["value"].astype(str).tolist())
+        if decided is None or len(group) < 2:
             continue
         first = group.iloc[0]
         since = pd.notna(first["gold_at"]) and first["gold_at"] >= first["queued_at"]
-        if since and (first["gold_method"] != "audit" or first["gold"] == decided[0]):
+        current = (str(first["gold_method"]), str(first["gold"])) if since else None
+        if not decision.replaces("audit", decided[0], current):
             continue
         golds.append(
             Gold(
@@ -336,7 +329,7 @@ def estimates(
     draws = ws.store.audit_draws(grader)
     if draws.empty:
         return pd.DataFrame()
-    gmap = grader_map.load() if gmap is None else gmap
+    gmap = ws.grader_map if gmap is None else gmap
     comp = calibration.comparisons(ws, grader, gmap) if comp is None else comp
     latest = draws.drop_duplicates("grader", keep="first")
     rows = [row for _, d in latest.iterrows() for row in _draw_outcomes(ws, d, comp)]

@@ -24,7 +24,7 @@ import numpy.typing as npt
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import brier_score_loss, roc_auc_score
 
-from labels import intervals
+from labels import agreement, intervals
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -44,29 +44,8 @@ def binary_table(tp: int, fp: int, fn: int, tn: int) -> IntArray:
     return np.array([[tn, fp], [fn, tp]], dtype=np.int64)
 
 
-def _weights(k: int, weights: Weights) -> FloatArray:
-    gap = np.abs(np.subtract.outer(np.arange(k), np.arange(k))).astype(np.float64)
-    power = {None: 0, "linear": 1, "quadratic": 2}[weights]
-    return np.where(gap > 0, gap**power, 0.0)
-
-
-def kappa(tables: npt.ArrayLike, weights: Weights = None) -> FloatArray:
-    """Cohen's kappa (weighted by category distance if asked) of each (..., k, k) table.
-
-    kappa = 1 - sum(w * observed) / sum(w * expected), expected the outer product of the
-    margins; nan for an empty table or zero expected disagreement.
-    """
-    t = np.asarray(tables, dtype=np.float64)
-    n = t.sum(axis=(-2, -1))
-    safe_n = np.where(n > 0, n, 1.0)[..., None, None]
-    p = t / safe_n
-    expected = p.sum(axis=-1)[..., :, None] * p.sum(axis=-2)[..., None, :]
-    w = _weights(t.shape[-1], weights)
-    observed_d = (w * p).sum(axis=(-2, -1))
-    expected_d = (w * expected).sum(axis=(-2, -1))
-    ok = (n > 0) & (expected_d > 1e-12)
-    out = 1.0 - observed_d / np.where(ok, expected_d, 1.0)
-    return np.asarray(np.where(ok, out, np.nan), dtype=np.float64)
+kappa = agreement.kappa_of_tables
+"""Cohen's kappa (weighted if asked) of each (..., k, k) table (`agreement.kappa_of_tables`)."""
 
 
 def gwet_ac1(tables: npt.ArrayLike) -> FloatArray:
@@ -113,16 +92,6 @@ def rates(t: IntArray) -> dict[str, float]:
     }
 
 
-def percentile_interval(stats: FloatArray, confidence: float = 0.95) -> tuple[float, float]:
-    """Percentile interval of the finite values; (nan, nan) when there are none."""
-    finite = stats[np.isfinite(stats)]
-    if finite.size == 0:
-        return math.nan, math.nan
-    tail = (1.0 - confidence) / 2
-    low, high = np.quantile(finite, [tail, 1.0 - tail])
-    return float(low), float(high)
-
-
 def resample_tables(t: IntArray, n_resamples: int = 1000, seed: int = 0) -> IntArray:
     """`n_resamples` bootstrap copies of a table: items drawn with replacement, as counts."""
     n = int(t.sum())
@@ -149,7 +118,7 @@ def bootstrap_ci(
     draws = resample_tables(t, n_resamples, seed)
     if draws.shape[0] == 0:
         return math.nan, math.nan
-    return percentile_interval(statistic(draws), confidence)
+    return intervals.percentile(statistic(draws), confidence)
 
 
 # -- scored graders ---------------------------------------------------------------
@@ -216,43 +185,8 @@ def best_threshold(truth: BoolArray, score: FloatArray) -> tuple[float, float]:
     return float(s[last][best]), float(kappas[best])
 
 
-def mean_pairwise_kappa(
-    items: IntArray, raters: IntArray, codes: IntArray, k: int, weights: Weights = None
-) -> float:
-    """Mean Cohen's kappa over rater pairs sharing at least two items, from long-form ratings.
-
-    One entry per (item, rater) rating with its category code (< 0 = missing, left out).
-    The same value as `agreement.mean_pairwise_cohen_kappa` on the items × raters table,
-    computed from the pairs that actually co-rate (every pair's table in one bincount),
-    so 30 raters and 300,000 ratings cost milliseconds. Pairs whose kappa is nan are left
-    out; no usable pair -> nan.
-    """
-    keep = codes >= 0
-    frame = np.column_stack([items[keep], raters[keep], codes[keep]])
-    if frame.shape[0] < 2:
-        return math.nan
-    frame = frame[np.lexsort((frame[:, 1], frame[:, 0]))]
-    starts = np.flatnonzero(np.r_[True, frame[1:, 0] != frame[:-1, 0]])
-    sizes = np.diff(np.r_[starts, frame.shape[0]])
-    group_end = np.repeat(starts + sizes, sizes)  # one past each rating's item block
-    pos = np.arange(frame.shape[0])
-    left, right = [], []
-    for gap in range(1, int(sizes.max())):  # pair each rating with the later ones of its item
-        ok = pos + gap < group_end
-        left.append(pos[ok])
-        right.append(pos[ok] + gap)
-    if not left:
-        return math.nan
-    a, b = np.concatenate(left), np.concatenate(right)
-    n_raters = int(frame[:, 1].max()) + 1
-    pair_key = frame[a, 1] * n_raters + frame[b, 1]
-    pair_ids, pair_of = np.unique(pair_key, return_inverse=True)
-    cells = pair_of * k * k + frame[a, 2] * k + frame[b, 2]
-    tables = np.bincount(cells, minlength=len(pair_ids) * k * k).reshape(-1, k, k)
-    shared = tables.sum(axis=(1, 2)) >= 2
-    kappas = kappa(tables[shared], weights)
-    finite = kappas[np.isfinite(kappas)]
-    return float(finite.mean()) if finite.size else math.nan
+mean_pairwise_kappa = agreement.mean_pairwise_kappa
+"""Raters' mean pairwise kappa from long-form ratings (`agreement.mean_pairwise_kappa`)."""
 
 
 # -- intervals -------------------------------------------------------------------------

@@ -42,7 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from labels.schema import Dimension, Schema
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "grader_map.toml"
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "grader_map.toml"
 FloatArray = npt.NDArray[np.float64]
 BINARY_WORDS = {"yes": "yes", "no": "no", "true": "yes", "false": "no", "1": "yes", "0": "no"}
 
@@ -125,7 +125,7 @@ def load(file: str | Path | None = None) -> GraderMap:
 
 HEADER = """\
 # Which grader field answers which label dimension, and how scores become yes/no.
-# Written by the graders page (Mapping tab); edit by hand too. Rules: labels/grader_map.py.
+# Written by the graders page (Mapping tab); edit by hand too. Rules: labels/graders/map.py.
 #
 # [graders."NAME"]            one table per grader; graders not listed use the defaults
 # score_min, score_max        the grader's score scale, normalised to 0-1 for ROC, Brier,
@@ -299,9 +299,8 @@ WORD_CODES = {word: 1 if meaning == "yes" else 0 for word, meaning in BINARY_WOR
 
 
 def projection(dim: Dimension) -> npt.NDArray[np.int64]:
-    """Per value of the dimension (in `value_names` order): 1 yes, 0 no, -1 no projection."""
-    to_code = {"yes": 1, "no": 0, None: -1}
-    return np.array([to_code[dim.binary(v)] for v in dim.value_names], dtype=np.int64)
+    """`Dimension.binary_codes` as an array: per value, 1 yes, 0 no, -1 no projection."""
+    return np.array(dim.binary_codes, dtype=np.int64)
 
 
 def value_codes(values: object, names: list[str]) -> npt.NDArray[np.int64]:

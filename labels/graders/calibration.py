@@ -7,9 +7,9 @@ majority of the raters' current labels (ties are left out); every figure says ho
 items each gave. Ordinal dimensions are compared through the schema's binary projection
 (harmful = `yes`), and also on the full scale where the grader gives a value of the
 scale (linear weighted kappa for ordinal dimensions). How grader fields map to
-dimensions and scores to yes/no is `labels.grader_map`'s business; the figures and
-intervals of a confusion table are `labels.grader_figures`' (its maths
-`labels.grader_metrics`'); this module joins them to the store.
+dimensions and scores to yes/no is `labels.graders.map`'s business; the figures and
+intervals of a confusion table are `labels.graders.figures`' (its maths
+`labels.graders.metrics`'); this module joins them to the store.
 
 The comparison frame codes values as integers so 100,000 items stay fast: `pred` and
 `ref` are 1 yes, 0 no, -1 none; `pred_value` and `ref_value` are positions in the
@@ -29,10 +29,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labels import grader_map, jsonout
-from labels import grader_metrics as gm
-from labels.grader_figures import N_RESAMPLES, binary_figures, scale_table_figures
-from labels.grader_map import GraderMap, GraderSettings, projection, value_codes
+from labels import decision, jsonout
+from labels.graders import map as grader_map
+from labels.graders import metrics as gm
+from labels.graders.figures import N_RESAMPLES, binary_figures, scale_table_figures
+from labels.graders.map import GraderMap, GraderSettings, projection, value_codes
 from labels.schema import Dimension, Schema
 from labels.workspace import Workspace
 
@@ -102,10 +103,15 @@ def reference_codes(
     ok = (code >= 0) & (item >= 0)
     counts = np.bincount(item[ok] * k + code[ok], minlength=n * k).reshape(n, k)
     top = counts.argmax(axis=1)
-    won = counts[np.arange(n), top] * 2 > counts.sum(axis=1)
+    won = decision.is_strict_majority(counts[np.arange(n), top], counts.sum(axis=1))
     proj = projection(dim)
     yes, no = counts[:, proj == 1].sum(axis=1), counts[:, proj == 0].sum(axis=1)
-    ref = np.where(2 * yes > yes + no, 1, np.where(2 * no > yes + no, 0, -1))
+    said = yes + no
+    ref = np.where(
+        decision.is_strict_majority(yes, said),
+        1,
+        np.where(decision.is_strict_majority(no, said), 0, -1),
+    )
     value = np.where(won, top, -1)
     source = np.where((ref >= 0) | (value >= 0), 0, -1)
     if reference == "gold":
@@ -162,7 +168,7 @@ def comparisons(
     Items without a reference keep ref/ref_value/source -1 (the audit frame needs them).
     `labels` (dimension -> `Store.label_values`) saves reading them twice.
     """
-    gmap = grader_map.load() if gmap is None else gmap
+    gmap = ws.grader_map if gmap is None else gmap
     preds = grader_map.predictions(ws.store.verdict_values(grader), gmap, ws.schema)
     if preds.empty:
         return pd.DataFrame(columns=COMPARISON_COLUMNS)
@@ -326,7 +332,7 @@ def report(
 ) -> pd.DataFrame:
     """`summary` of every grader (or one) against the reference (gold by default), human
     agreement beside it."""
-    gmap = grader_map.load() if gmap is None else gmap
+    gmap = ws.grader_map if gmap is None else gmap
     labels = {d.name: ws.store.label_values(d.name) for d in ws.schema.dimensions}
     comp = comparisons(ws, grader, gmap, labels, reference)
     return summary(comp, ws.schema, gmap, human_agreement(ws, labels), n_resamples)

@@ -1,6 +1,6 @@
 """Figures with intervals from confusion tables: the 2×2 yes/no table of a grader against
-the reference, and the k×k table on the full scale. `labels.calibration` builds the
-tables from the store; the maths on tables is `labels.grader_metrics`'.
+the reference, and the k×k table on the full scale. `labels.graders.calibration` builds the
+tables from the store; the maths on tables is `labels.graders.metrics`'.
 
 Intervals (chosen by simulation, docs/coverage.md): exact Clopper–Pearson for precision and
 recall, and for F1 through the Jaccard index; BCa bootstrap over items for kappa and AC1,
@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from labels import grader_metrics as gm
+from labels.graders import metrics as gm
 
 N_RESAMPLES = 1000
 MIN_ITEMS_AC1 = 100

@@ -1,4 +1,4 @@
-"""What the graders page and the CLI show, shaped from `labels.calibration`'s figures:
+"""What the graders page and the CLI show, shaped from `labels.graders.calibration`'s figures:
 the flat summary, the kappa chart's rows, the disagreement browser's list and details.
 
 No Streamlit here (pages stay thin); everything is a DataFrame in and out.
@@ -12,8 +12,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from labels import calibration, grader_map, labeling
-from labels.grader_map import GraderMap
+from labels import labeling
+from labels.graders import calibration
+from labels.graders import map as grader_map
+from labels.graders.map import GraderMap
 from labels.schema import Schema
 from labels.workspace import Workspace
 
@@ -34,7 +36,7 @@ SUMMARY_COLUMNS = {
     "kappa": "κ",
     "kappa_low": "κ low",
     "kappa_high": "κ high",
-    "human_kappa": "humans κ",
+    "human_kappa": "humans κ (unweighted)",
     "ac1": "AC1",
     "ac1_low": "AC1 low",
     "ac1_high": "AC1 high",
@@ -47,7 +49,7 @@ SUMMARY_COLUMNS = {
     "scale_kappa": "scale κ",
     "scale_kappa_low": "scale κ low",
     "scale_kappa_high": "scale κ high",
-    "human_scale_kappa": "humans scale κ",
+    "human_scale_kappa": "humans scale κ (linear on ordinal)",
 }
 
 
@@ -196,7 +198,7 @@ def item_detail(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(the grader's verdicts answering `dimension`, with explanations; the raters' current
     labels with rationale and evidence): the two sides the disagreement browser shows."""
-    gmap = grader_map.load() if gmap is None else gmap
+    gmap = ws.grader_map if gmap is None else gmap
     verdicts = ws.store.verdict_text(grader, transcript_id)
     keep = [
         grader_map.answers(gmap, ws.schema, grader, str(f), d if isinstance(d, str) else None)
