@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 
-from labels import audit, calibration, grader_map, jsonout
 from labels.cli_common import DbOption, fail, out, workspace
+
+if TYPE_CHECKING:  # each command imports what it uses (scikit-learn costs 1.6 s)
+    import pandas as pd
+
+    from labels import grader_map
 
 graders_app = typer.Typer(help="Automated graders against the gold set.", no_args_is_help=True)
 audit_app = typer.Typer(help="Spot-audits of a grader's verdicts.", no_args_is_help=True)
@@ -32,6 +35,8 @@ def _audit() -> None:
 
 
 def _load_map() -> grader_map.GraderMap:
+    from labels import grader_map
+
     try:
         return grader_map.load()
     except ValueError as exc:
@@ -132,6 +137,10 @@ def report_cmd(
     ] = "gold",
 ) -> None:
     """Each grader against gold (or gold, else the raters' majority), with 95% CIs."""
+    import pandas as pd
+
+    from labels import audit, calibration
+
     gmap = _load_map()
     if reference not in calibration.REFERENCES:
         fail(f"--reference is one of {', '.join(calibration.REFERENCES)}, not {reference!r}")
@@ -159,6 +168,8 @@ def sample_cmd(
     db: DbOption = None,
 ) -> None:
     """Draw a stratified sample (grader yes/no × condition, Neyman allocation) to audit."""
+    from labels import audit
+
     gmap = _load_map()
     with workspace(db) as ws:
         try:
@@ -181,6 +192,8 @@ def estimate_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Population error rates with 95% CIs from the latest audit draw of each grader."""
+    from labels import audit, jsonout
+
     gmap = _load_map()
     with workspace(db) as ws:
         table = audit.estimates(ws, grader, gmap)
@@ -197,6 +210,8 @@ def estimate_cmd(
 @audit_app.command("resolve")
 def resolve_cmd(db: DbOption = None) -> None:
     """Turn settled audit items (≥2 raters, strict majority, since queueing) into gold."""
+    from labels import audit
+
     with workspace(db) as ws:
         golds = audit.resolve(ws)
     out.print(f"{len(golds)} gold row(s) written with method audit")

@@ -17,11 +17,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import duckdb
 import duckdb_extensions
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -37,6 +36,9 @@ from labels.models import (
     Transcript,
     utcnow,
 )
+
+if TYPE_CHECKING:  # the frames come from DuckDB (`.df()`); ingest never loads pandas
+    import pandas as pd
 
 T = TypeVar("T")
 Repeated = tuple[pa.Table, pa.Table, pa.Array]
