@@ -22,6 +22,7 @@ MEASUREMENTS = (
     "ingest_jsonl",
     "ingest_folder",
     "ingest_eval",
+    "cli_startup",
     "agreement_coefficients",
     "bootstrap_ci",
     "graders_report",

@@ -1,4 +1,8 @@
-"""`python -m labels …`: the command line, a thin shell over the library."""
+"""`python -m labels …`: the command line, a thin shell over the library.
+
+Each command imports what it uses, inside its function: `--help` and `ingest` do not
+pay for pandas, scipy or scikit-learn (`benchmarks/cli_startup.py` keeps it so).
+"""
 
 from __future__ import annotations
 
@@ -6,18 +10,19 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from labels import agreement_report, demo, export, gold, ingest, jsonout, loader
 from labels.cli_common import DbOption, JsonOption, err, fail, out, workspace
 from labels.cli_graders import audit_app, graders_app
-from labels.models import IngestReport, Rater, RaterRole
-from labels.store import Store, StoreError
-from labels.workspace import Workspace, db_path
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from labels import export
+    from labels.models import IngestReport, RaterRole
+    from labels.workspace import Workspace
 
 app = typer.Typer(
     help="Goldset: label AI-agent transcripts, measure agreement, build gold sets.",
@@ -67,6 +72,9 @@ def ingest_cmd(
     ] = False,
 ) -> None:
     """Read transcripts (JSONL, Inspect logs, agentic-misalignment results, Petri)."""
+    from labels import loader
+    from labels.ingest.errors import UnusableInput
+
     if fmt not in FORMATS:
         fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     for path in paths:
@@ -85,7 +93,7 @@ def ingest_cmd(
                 ),
                 on_record=lambda: progress.advance(records),
             )
-        except ingest.UnusableInput as exc:
+        except UnusableInput as exc:
             fail(str(exc))
     print_report(report, as_json)
     unusable = [r for r in report.rejected if r.where == "file"]
@@ -98,6 +106,14 @@ def ingest_cmd(
 
 
 def _progress() -> Progress:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     return Progress(
         TextColumn("{task.description}", markup=False),  # a file name, shown as it is
         BarColumn(),
@@ -111,6 +127,9 @@ def _progress() -> Progress:
 @app.command("demo")
 def demo_cmd(db: DbOption = None, as_json: JsonOption = False) -> None:
     """Build (or top up) the demo database from data/demo/."""
+    from labels import demo
+    from labels.workspace import db_path
+
     with workspace(db) as ws:
         report = demo.build(ws)
         counts = ws.store.counts()
@@ -126,6 +145,8 @@ def import_labels_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Import rater labels (transcript_id, rater, dimension, value, rationale, evidence…)."""
+    from labels import loader
+
     if not file.is_file():
         fail(f"{file}: no such file")
     with workspace(db) as ws:
@@ -141,6 +162,8 @@ def import_grader_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Import one automated grader's verdicts."""
+    from labels import loader
+
     if not file.is_file():
         fail(f"{file}: no such file")
     with workspace(db) as ws:
@@ -167,6 +190,10 @@ def agreement_cmd(
     as_json: JsonOption = False,
 ) -> None:
     """Inter-rater agreement per dimension, with 95% CIs (or why there are none)."""
+    from rich.table import Table
+
+    from labels import agreement_report, jsonout
+
     with workspace(db) as ws:
         if dimension and dimension not in ws.schema.names:
             fail(f"unknown dimension {dimension!r}; choose {', '.join(ws.schema.names)}")
@@ -237,6 +264,8 @@ def export_gold_cmd(
     dimension: DimOption = None,
 ) -> None:
     """The gold set (decided items only) and its data card, FILE.card.json."""
+    from labels import export
+
     with workspace(db) as ws:
         card = export.export_gold(ws, out_file, _check_export(ws, fmt, dimension), dimension)
     undecided = sum(card["undecided_not_exported"].values())
@@ -254,6 +283,8 @@ def export_labels_cmd(
     dimension: DimOption = None,
 ) -> None:
     """Every raw label row, revisions included."""
+    from labels import export
+
     with workspace(db) as ws:
         n = export.export_labels(ws, out_file, _check_export(ws, fmt, dimension), dimension)
     out.print(f"{n} label rows → {out_file}")
@@ -266,6 +297,8 @@ def export_inspect_cmd(
     db: DbOption = None,
 ) -> None:
     """A copy of an Inspect log with human gold added as `goldset/<dimension>` scores."""
+    from labels import export
+
     if not log.is_file():
         fail(f"{log}: no such file")
     with workspace(db) as ws, _progress() as progress:
@@ -282,6 +315,8 @@ def export_inspect_cmd(
 @gold_app.command("apply")
 def gold_apply_cmd(db: DbOption = None) -> None:
     """Write gold for every item the consensus rule decides (ties go to adjudication)."""
+    from labels import gold
+
     with workspace(db) as ws:
         written = gold.apply_consensus(ws)
         rule = gold.project_rule(ws).describe()
@@ -295,6 +330,8 @@ def backup_cmd(
     db: DbOption = None,
 ) -> None:
     """A consistent copy of the database (Parquet + DDL). While the app runs, use its Admin page."""
+    from labels.store import StoreError
+
     with workspace(db) as ws:
         try:
             counts = ws.store.backup(out_dir)
@@ -309,6 +346,8 @@ def restore_cmd(
     db: Annotated[Path, typer.Option("--db", help="The new database file (must not exist).")],
 ) -> None:
     """A new database from a backup, each table checked against the backup's manifest."""
+    from labels.store import Store, StoreError
+
     try:
         store = Store.restore(backup_dir, db)
     except StoreError as exc:
@@ -328,6 +367,8 @@ def raters_add(
     db: DbOption = None,
 ) -> None:
     """Add a rater, or change an existing rater's role."""
+    from labels.models import Rater
+
     if role not in ("rater", "adjudicator", "admin"):
         fail(f"unknown role {role!r}; choose rater, adjudicator or admin")
     chosen: RaterRole = role  # type: ignore[assignment]
@@ -339,6 +380,8 @@ def raters_add(
 @raters_app.command("list")
 def raters_list(db: DbOption = None, as_json: JsonOption = False) -> None:
     """List raters and roles."""
+    from rich.table import Table
+
     with workspace(db) as ws:
         people = ws.store.raters()
     if as_json:

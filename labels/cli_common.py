@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
-from labels.store import StoreError
-from labels.workspace import Workspace, open_workspace
+if TYPE_CHECKING:  # imported by the commands that open one (`--help` needs neither)
+    from labels.workspace import Workspace
 
 # No rich markup: what is printed holds names people chose ("[admin]" must stay text).
 out = Console(soft_wrap=True, markup=False, highlight=False)
@@ -31,6 +31,9 @@ def fail(message: str, code: int = 2) -> NoReturn:
 @contextmanager
 def workspace(db: str | None) -> Iterator[Workspace]:
     """Open the workspace, turning store and schema problems into one-line errors."""
+    from labels.store import StoreError
+    from labels.workspace import open_workspace
+
     try:
         ws = open_workspace(db)
     except (StoreError, ValueError, OSError) as exc:

@@ -62,7 +62,24 @@ def workspace() -> Workspace:
 
 def new_run() -> None:
     """Forget the previous run's cursor (app.py calls this first on every run)."""
+    no_table_downloads()
     st.session_state["_run"] = {}
+
+
+def no_table_downloads() -> None:
+    """Turn off the CSV download (and clipboard copy) that every table's toolbar offers.
+
+    `st.dataframe`, `st.data_editor` and chart table views write their cells raw, so a
+    rationale `=HYPERLINK(…)` would reach a spreadsheet as a formula (the product's own
+    CSVs go through `export.inert_for_spreadsheets`). `.streamlit/config.toml` sets
+    `client.disableDataExport`; when the server was started without it (from another
+    folder, or with the option set false), it is set here for the whole process and the
+    run starts again, so no page is drawn before the browser has been told.
+    """
+    if not st.get_option("client.disableDataExport"):
+        log.warning("client.disableDataExport was off; Goldset turns it on")
+        st.set_option("client.disableDataExport", True)
+        st.rerun()
 
 
 @contextmanager

@@ -162,3 +162,34 @@ def test_backup_command(tmp_path: Path, chats: Path) -> None:
     assert out.returncode == 0 and "1 transcripts" in out.stdout
     again = cli("backup", "--out", str(tmp_path / "bk"), db=db)
     assert again.returncode == 2 and "not empty" in again.stderr
+
+
+PROBE = """import sys, runpy
+sys.argv = ["labels"] + sys.argv[1:]
+try:
+    runpy.run_module("labels", run_name="__main__")
+except SystemExit:
+    pass
+heavy = ("sklearn", "scipy", "pandas", "duckdb", "labels.store", "labels.calibration")
+print("loaded:", *(m for m in heavy if m in sys.modules), file=sys.stderr)
+"""
+
+
+def loaded(*args: str) -> set[str]:
+    """The heavy modules a `python -m labels ARGS` process had imported when it ended."""
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=ROOT
+    )
+    [line] = [x for x in done.stderr.splitlines() if x.startswith("loaded:")]
+    return set(line.split()[1:])
+
+
+def test_each_command_imports_what_it_uses(tmp_path: Path) -> None:
+    """`--help` loads neither the store nor the statistics; `ingest` no scikit-learn or
+    scipy (issue 15: `--help` took 3.4 s, 1.6 s of it importing scikit-learn)."""
+    assert loaded("--help") == set()
+    assert loaded("graders", "--help") == set()
+    one = tmp_path / "one.jsonl"
+    one.write_text('{"id": "a", "messages": [{"role": "user", "content": "hi"}]}\n')
+    used = loaded("ingest", str(one), "--db", str(tmp_path / "g.duckdb"))
+    assert "duckdb" in used and not used & {"sklearn", "scipy", "labels.calibration"}

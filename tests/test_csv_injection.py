@@ -96,3 +96,29 @@ def test_jsonl_and_parquet_keep_the_values_exact(hostile_db: Path, tmp_path: Pat
     from_parquet = set(pq.read_table(tmp_path / "l.parquet").column("rationale").to_pylist())
     assert set(HOSTILE) <= from_jsonl and set(HOSTILE) <= from_parquet
     ws.store.close()
+
+
+# -- the tables' own toolbar download (st.dataframe's "Download as CSV") -------------------
+
+
+def test_the_repo_config_turns_off_table_downloads() -> None:
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["disableDataExport"] is True
+
+
+def test_the_app_turns_table_downloads_off_when_the_server_did_not() -> None:
+    """Started from another folder, or with the option false: app.py sets it, then reruns."""
+    from streamlit import config
+    from streamlit.testing.v1 import AppTest
+
+    before = config.get_option("client.disableDataExport")
+    config.set_option("client.disableDataExport", False)
+    try:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+        assert config.get_option("client.disableDataExport") is True
+        assert not at.exception
+        assert [t.value for t in at.title] == ["Goldset"]  # the page after the rerun
+    finally:
+        config.set_option("client.disableDataExport", before)

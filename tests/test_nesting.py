@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 
 from labels.ingest import jsonl_fast, nesting
 from labels.ingest.limits import Limits
+from labels.models import Rejection
 
 ROOT = Path(__file__).resolve().parent.parent
 DEEP = '{"id": "deep", "messages": [{"role": "user", "content": "hi"}], "metadata": {"x": '
@@ -151,3 +153,84 @@ def test_a_deep_inspect_json_log_is_refused_before_inspect_reads_it(
         UnusableInput, match=r"nests deeper than 110 levels \(50,001 deep\) \(line 2\)"
     ):
         list(inspect.parse(path))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet='[]{}"\\ a\n', max_size=80), st.lists(st.integers(0, 80), max_size=6))
+def test_the_meter_fed_in_pieces_measures_like_deepest(text: str, cuts: list[int]) -> None:
+    """`.eval` members are measured as they inflate, chunk by chunk: the same figure."""
+    data = text.encode()
+    meter = nesting.Meter()
+    edges = [0, *sorted(c for c in cuts if c <= len(data)), len(data)]
+    for start, stop in zip(edges, edges[1:], strict=False):
+        meter.feed(data[start:stop])
+    whole = nesting.deepest(data)
+    assert meter.found.depth == whole.depth
+    if whole.depth:
+        assert meter.found.line == whole.line
+
+
+POPULARITY = (
+    ROOT.parent
+    / "shared"
+    / "fixtures"
+    / "inspect"
+    / "2025-02-11T15-17-00-05-00_popularity_dPiJifoWeEQBrfWsAopzWr.eval"
+)
+
+
+def rewritten_eval(source: Path, out: Path, member: str) -> Path:
+    """A copy of a real `.eval` (written by inspect_ai) with `member` nesting 20,000 `[` deep."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            data = old.read(info.filename)
+            if info.filename == member:
+                deep = b"[" * 20_000 + b"]" * 20_000 + b", "
+                data = (b'{"deep": ' if data.startswith(b"{") else b"[") + deep + data[1:]
+            new.writestr(info.filename, data)
+    return out
+
+
+@pytest.mark.skipif(not POPULARITY.is_file(), reason="no ../shared/fixtures/inspect")
+def test_a_deep_eval_sample_is_rejected_before_inspect_reads_it_and_the_rest_go_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("inspect_ai")
+    from labels.ingest import inspect
+
+    path = rewritten_eval(POPULARITY, tmp_path / "deep.eval", "samples/3_epoch_1.json")
+    read: list[str] = []
+    real = inspect.read_eval_log_sample
+
+    def recording(log: str, id: str, epoch: int, **kwargs: Any) -> Any:  # noqa: A002
+        read.append(f"{id}:{epoch}")
+        return real(log, id=id, epoch=epoch, **kwargs)
+
+    monkeypatch.setattr(inspect, "read_eval_log_sample", recording)
+    out = list(inspect.parse(path))
+    rejected = [r for r in out if isinstance(r, Rejection)]
+    assert [(r.file, r.where, r.reason) for r in rejected] == [
+        (
+            str(path),
+            "sample 3 epoch 1",
+            "member 'samples/3_epoch_1.json' is refused: "
+            "the JSON nests deeper than 110 levels (20,001 deep) (line 1)",
+        )
+    ]
+    assert len(out) - len(rejected) == 9
+    assert "3:1" not in read and len(read) == 9
+
+
+@pytest.mark.skipif(not POPULARITY.is_file(), reason="no ../shared/fixtures/inspect")
+@pytest.mark.parametrize("member", ["header.json", "_journal/start.json", "summaries.json"])
+def test_a_deep_eval_header_refuses_the_file_naming_the_member(tmp_path: Path, member: str) -> None:
+    pytest.importorskip("inspect_ai")
+    from labels.ingest import UnusableInput, inspect
+
+    path = rewritten_eval(POPULARITY, tmp_path / "deep.eval", member)
+    with pytest.raises(UnusableInput) as caught:
+        list(inspect.parse(path))
+    assert str(caught.value).endswith(
+        f"member {member!r} is refused: the JSON nests deeper than 110 levels (20,001 deep) "
+        "(line 1)"
+    )

@@ -9,7 +9,9 @@ claiming more than MAX_RATIO times expansion); then every member is inflated
 once, in bounded chunks and without keeping the output, to prove it expands to
 no more than it declares. The second step matters because inspect_ai's own
 zip reader trusts the compressed size, not the declared one, and would inflate
-a member that lies about its size in full.
+a member that lies about its size in full. The same pass measures each
+member's JSON nesting (`nesting.Meter`), since inspect_ai's parser must never
+see text nesting deeper than `MAX_RAW_DEPTH`.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from . import nesting
 from .errors import UnusableInput
-from .limits import MAX_RATIO, RATIO_FLOOR, Limits, over
+from .limits import MAX_RATIO, MAX_RAW_DEPTH, RATIO_FLOOR, Limits, over
+from .nesting import Deepest
 
 CHUNK = 1 << 20
 LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
@@ -51,20 +55,33 @@ def _shown(name: str) -> str:
     return repr(name if len(name) <= 100 else name[:99] + "…")
 
 
-def check_eval(path: Path, limits: Limits) -> None:
-    """UnusableInput unless every member of the `.eval` zip at `path` is safe to read."""
+def check_eval(path: Path, limits: Limits) -> dict[str, Deepest]:
+    """UnusableInput unless every member of the `.eval` zip at `path` is safe to read.
+
+    Returns the sample members (`samples/…`) that nest deeper than MAX_RAW_DEPTH,
+    which only their own sample loses; any other member nesting that deep makes
+    the file unusable, as inspect_ai reads it for every sample.
+    """
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except Exception as exc:  # a crafted zip can raise more than BadZipFile
         raise UnusableInput(path, f"cannot be opened as a zip archive ({exc})") from exc
     _check_declared(path, members, limits)
+    deep: dict[str, Deepest] = {}
     try:
         with path.open("rb") as handle:
             for info in members:
-                _check_inflated(path, handle, info, limits)
+                found = _check_inflated(path, handle, info, limits)
+                if found is not None:
+                    deep[info.filename] = found
     except OSError as exc:
         raise UnusableInput(path, f"cannot be read ({exc.strerror or exc})") from exc
+    for name, found in deep.items():
+        if not name.startswith("samples/"):
+            refusal = nesting.refusal(found, MAX_RAW_DEPTH)
+            raise UnusableInput(path, f"member {_shown(name)} {refusal}")
+    return deep
 
 
 def _check_declared(path: Path, members: list[zipfile.ZipInfo], limits: Limits) -> None:
@@ -114,26 +131,28 @@ def _raw(handle: IO[bytes], info: zipfile.ZipInfo) -> Iterator[bytes]:
         yield chunk
 
 
-def _inflated_size(handle: IO[bytes], info: zipfile.ZipInfo, cap: int) -> int:
-    """Bytes the member inflates to, counting no further than `cap` + 1."""
+def _inflated(handle: IO[bytes], info: zipfile.ZipInfo, cap: int) -> Iterator[bytes]:
+    """The member's bytes as they inflate, in chunks, stopping once past `cap` bytes."""
     if info.compress_type == STORED:
-        return sum(len(c) for c in _raw(handle, info))
+        return _raw(handle, info)
     if info.compress_type == DEFLATED:
-        return _deflated_size(_raw(handle, info), cap)
-    return _zstd_size(_raw(handle, info), cap)
+        return _deflated(_raw(handle, info), cap)
+    return _zstd(_raw(handle, info), cap)
 
 
-def _deflated_size(chunks: Iterator[bytes], cap: int) -> int:
+def _deflated(chunks: Iterator[bytes], cap: int) -> Iterator[bytes]:
     inflater = zlib.decompressobj(-15)
     total = 0
     for chunk in chunks:
         data = chunk
         while data and total <= cap and not inflater.eof:
-            total += len(inflater.decompress(data, CHUNK))
+            out = inflater.decompress(data, CHUNK)
+            total += len(out)
+            yield out
             data = inflater.unconsumed_tail
         if total > cap or inflater.eof:
-            return total
-    return total + len(inflater.flush())
+            return
+    yield inflater.flush()
 
 
 class _Chunks(io.RawIOBase):
@@ -155,7 +174,7 @@ class _Chunks(io.RawIOBase):
         return size
 
 
-def _zstd_size(chunks: Iterator[bytes], cap: int) -> int:
+def _zstd(chunks: Iterator[bytes], cap: int) -> Iterator[bytes]:
     import zstandard  # inspect_ai's dependency; only zstd members need it
 
     reader = zstandard.ZstdDecompressor().stream_reader(
@@ -168,15 +187,24 @@ def _zstd_size(chunks: Iterator[bytes], cap: int) -> int:
             if not block:
                 break
             total += len(block)
+            yield block
     except zstandard.ZstdError as exc:
         raise ValueError(str(exc)) from exc
-    return total
 
 
-def _check_inflated(path: Path, handle: IO[bytes], info: zipfile.ZipInfo, limits: Limits) -> None:
+def _check_inflated(
+    path: Path, handle: IO[bytes], info: zipfile.ZipInfo, limits: Limits
+) -> Deepest | None:
+    """Inflate the member once; its deepest nesting when deeper than MAX_RAW_DEPTH."""
     cap = min(info.file_size, limits.document_bytes)
+    meter = nesting.Meter()
+    size = 0
     try:
-        size = _inflated_size(handle, info, cap)
+        for piece in _inflated(handle, info, cap):
+            size += len(piece)
+            if size > cap:
+                break
+            meter.feed(piece)
     except (ValueError, zlib.error, ImportError) as exc:
         raise UnusableInput(path, f"member {_shown(info.filename)} is damaged ({exc})") from exc
     if size > cap:
@@ -185,3 +213,4 @@ def _check_inflated(path: Path, handle: IO[bytes], info: zipfile.ZipInfo, limits
             f"member {_shown(info.filename)} inflates past the {info.file_size:,} bytes "
             "it declares: a zip bomb?",
         )
+    return meter.found if meter.found.depth > MAX_RAW_DEPTH else None

@@ -9,8 +9,11 @@ a sample list and cancelled logs work too. A `.json` log is one JSON document
 that inspect_ai reads whole; if it cannot, the file is unusable.
 
 Before inspect_ai opens an `.eval`, `_archive.check_eval` refuses unsafe
-member names and zip bombs; a `.json` log over the document size limit is
-refused before it is read (see `limits`).
+member names and zip bombs and measures every member's nesting: a sample member
+nesting deeper than `MAX_RAW_DEPTH` is rejected without inspect_ai reading it
+(the other samples still come), any other member that deep refuses the file;
+a `.json` log over the document size limit is refused before it is read (see
+`limits`).
 
 Every scorer's score becomes grader verdicts `inspect/{scorer}`: a dict value
 such as `{"harmful": 1, "classifier_verdict": 0}` gives one verdict per key,
@@ -107,12 +110,16 @@ def _read_header(path: Path) -> EvalLog:
 def _parse_eval(path: Path) -> Iterator[Record | Rejection]:
     if not zipfile.is_zipfile(path):
         raise UnusableInput(path, "is named .eval but is not a zip archive")
-    check_eval(path, limits.current(path))
+    deep = check_eval(path, limits.current(path))
     log = _read_header(path)
     header = _header(log, path)
     order = [str(i) for i in (log.eval.dataset.sample_ids or [])]
-    for sample_id, epoch in _sample_members(path, order):
+    for sample_id, epoch, member in _sample_members(path, order):
         where = f"sample {sample_id} epoch {epoch}"
+        if member in deep:  # inspect_ai's parser must not see it
+            reason = f"member {member!r} {nesting.refusal(deep[member], MAX_RAW_DEPTH)}"
+            yield Rejection(file=header.file, where=where, reason=reason)
+            continue
         try:
             sample = read_eval_log_sample(
                 str(path),
@@ -128,19 +135,19 @@ def _parse_eval(path: Path) -> Iterator[Record | Rejection]:
         yield sample_record(sample, header)
 
 
-def _sample_members(path: Path, order: list[str]) -> list[tuple[str, int]]:
-    """(sample id, epoch) for every sample stored in the zip, in the dataset's order."""
+def _sample_members(path: Path, order: list[str]) -> list[tuple[str, int, str]]:
+    """(sample id, epoch, member) for every sample stored in the zip, in the dataset's order."""
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
     except (OSError, zipfile.BadZipFile) as exc:
         raise UnusableInput(path, f"cannot be opened as a zip archive ({exc})") from exc
-    pairs: list[tuple[str, int]] = []
+    pairs: list[tuple[str, int, str]] = []
     for name in names:
         stem = name.removeprefix("samples/").removesuffix(".json")
         sample_id, sep, epoch = stem.rpartition("_epoch_")
         if name.startswith("samples/") and name.endswith(".json") and sep and epoch.isdigit():
-            pairs.append((sample_id, int(epoch)))
+            pairs.append((sample_id, int(epoch), name))
     rank = {sample_id: n for n, sample_id in enumerate(order)}
     return sorted(pairs, key=lambda p: (rank.get(p[0], len(rank)), p[0], p[1]))
 

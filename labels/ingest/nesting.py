@@ -105,3 +105,42 @@ def reason(found: Deepest, limit: int) -> str:
 def refusal(found: Deepest, limit: int) -> str:
     """The sentence for a whole document that nests too deeply, with its line."""
     return f"is refused: {reason(found, limit)} (line {found.line})"
+
+
+class Meter:
+    """The deepest nesting of JSON text fed to it in pieces (an `.eval` member as it inflates).
+
+    The same measure as `deepest`, carried across pieces: the level, whether a
+    string is open, and whether the piece ended in an odd run of backslashes.
+    """
+
+    def __init__(self) -> None:
+        self.level = 0
+        self.inside = False
+        self.odd_slashes = False
+        self.line = 1
+        self.found = Deepest(0, 1)
+
+    def feed(self, data: bytes | memoryview) -> None:
+        """Measure the next piece of the text."""
+        raw = bytes(data)
+        if not raw:
+            return
+        lead = b"\\" if self.odd_slashes else b""  # one `\\` stands for the run's parity
+        classes = np.frombuffer((lead + raw).translate(_CLASSES), np.uint8)
+        at = np.flatnonzero(classes.view(np.bool_))
+        kind = classes[at]
+        quote = kind == _QUOTE
+        quote[_escaped(at, kind)] = False
+        inside = (np.cumsum(quote) + self.inside) % 2 == 1
+        step = ((kind == _OPEN).astype(np.int64) - (kind == _CLOSE)) * ~inside
+        level = self.level + np.cumsum(step)
+        if len(level) and int(level.max()) > self.found.depth:
+            top = int(level.argmax())
+            line = self.line + int(np.count_nonzero(kind[:top] == _NEWLINE))
+            self.found = Deepest(int(level[top]), line)
+        if len(level):
+            self.level, self.inside = int(level[-1]), bool(inside[-1])
+        self.line += raw.count(b"\n")
+        trail = len(raw) - len(raw.rstrip(b"\\"))
+        self.odd_slashes = (trail + (len(lead) if trail == len(raw) else 0)) % 2 == 1

@@ -10,13 +10,15 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import duckdb
-import pandas as pd
 import pyarrow as pa
 
 from .errors import Conflict, StoreError, explain, sentence
+
+if TYPE_CHECKING:  # frames come from DuckDB (`.df()`); ingest never loads pandas
+    import pandas as pd
 
 T = TypeVar("T")
 

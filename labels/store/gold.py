@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from labels.models import Gold, utcnow
 
 from .connection import Connection
 from .current import current
+
+if TYPE_CHECKING:  # frames come from DuckDB (`.df()`); ingest never loads pandas
+    import pandas as pd
 
 _LABEL_VALUE = "transcript_id, dimension, rater, value"
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import pyarrow as pa
 
 from labels.models import GraderVerdict, utcnow
@@ -12,6 +11,9 @@ from labels.rows import to_json
 
 from .current import current
 from .queue import QueueStore
+
+if TYPE_CHECKING:  # frames come from DuckDB (`.df()`); ingest never loads pandas
+    import pandas as pd
 
 
 def verdict_columns(vs: list[GraderVerdict], batch_id: str | None) -> dict[str, list[Any]]:

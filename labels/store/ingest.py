@@ -40,6 +40,22 @@ def _rows(
     return transcripts.filter(keep), messages.filter(kept), renumbered.filter(kept)
 
 
+def _concat_repeated(parts: list[Repeated]) -> Repeated:
+    """Several batches' (transcripts, messages, parents) as one, parents renumbered."""
+    if len(parts) == 1:
+        return parts[0]
+    parents: list[pa.Array] = []
+    offset = 0
+    for rows, _, theirs in parts:
+        parents.append(pc.add(theirs, pa.scalar(offset, pa.int64())))
+        offset += rows.num_rows
+    return (
+        pa.concat_tables([p[0] for p in parts]),
+        pa.concat_tables([p[1] for p in parts]),
+        pa.chunked_array(parents, pa.int64()).combine_chunks(),
+    )
+
+
 def _with_batch_id(rows: pa.Table, batch_id: str) -> pa.Table:
     """Transcript rows (`Rows.transcripts`, any order of columns) as the table's columns
     in its order, each row with `batch_id`."""
@@ -219,6 +235,7 @@ class IngestStore(GraderStore):
         rows: pa.Table | None = None  # new transcripts not inserted yet
         texts: pa.Table | None = None  # their messages
         again: list[Repeated] = []  # ids seen earlier in the file: compare once inserted
+        before: list[Repeated] = []  # ids stored before the file: compare in bulk
 
         def insert_transcripts(table: pa.Table) -> None:
             self._insert_table(_with_batch_id(table, batch_id))
@@ -226,7 +243,9 @@ class IngestStore(GraderStore):
         for batch in batches:
             ids = batch.transcripts.column("id").to_pylist()
             existing = self._stored_ids(ids) if stored else set()
-            fresh, theirs = self._fresh(batch, existing, seen, result, again)
+            fresh, theirs = self._fresh(batch, existing, seen, result, again, before)
+            if sum(p[0].nbytes + p[1].nbytes for p in before) >= self.FLUSH_BYTES:
+                self._compare(before, result)
             rows = self._flush(self._gather(rows, fresh), insert_transcripts)
             texts = self._flush(self._gather(texts, theirs), self._insert_texts)
             result.grader_verdicts += self.add_verdicts(list(batch.verdicts), batch_id=batch_id)
@@ -235,8 +254,8 @@ class IngestStore(GraderStore):
                     on_record()
         self._flush(rows, insert_transcripts, last=True)
         self._flush(texts, self._insert_texts, last=True)
-        for repeated in again:
-            self._same_or_rejected(*repeated, result)
+        self._compare(before, result)
+        self._compare(again, result)
 
     def ingest_group(self, files: Sequence[FileRows]) -> list[FileResult]:
         """Write small files in one transaction: all of them, or (raising StoreError) none.
@@ -272,7 +291,7 @@ class IngestStore(GraderStore):
             result = FileResult(file=pending.file)
             again: list[Repeated] = []
             for batch in pending.batches:
-                fresh, theirs = self._fresh(batch, existing, seen, result, again)
+                fresh, theirs = self._fresh(batch, existing, seen, result, again, again)
                 rows.append(_with_batch_id(fresh, batch_id))
                 texts.append(theirs)
             results.append(result)
@@ -282,8 +301,7 @@ class IngestStore(GraderStore):
             self._insert_table(pa.concat_tables(rows).combine_chunks())
             self._insert_texts(pa.concat_tables(texts).combine_chunks())
         for result, again in later:
-            for repeated in again:
-                self._same_or_rejected(*repeated, result)
+            self._compare(again, result)
             result.rejected[:] = _in_line_order(result.rejected)
         self._record_batches(
             [
@@ -323,12 +341,15 @@ class IngestStore(GraderStore):
         seen: set[str],
         result: FileResult,
         later: list[Repeated],
+        stored: list[Repeated],
     ) -> tuple[pa.Table, pa.Table]:
         """The transcripts new to the database and to the file, with their messages.
 
-        `existing`: those of their ids the database held before the file; the ids
-        met earlier in the file (or its group) are in `seen`. The others go to
-        `later`, to be compared with the stored ones once the rows are all inserted.
+        `existing`: those of their ids the database held before the file; they go to
+        `stored`, to be compared with the stored ones (`_compare`, many batches at once:
+        each comparison reads the stored messages). The ids met earlier in the file (or
+        its group) are in `seen`; they go to `later`, to be compared once the rows are
+        all inserted.
         """
         transcripts, messages, parents = batch[:3]
         ids = transcripts.column("id").to_pylist()
@@ -341,12 +362,19 @@ class IngestStore(GraderStore):
         if added == len(ids):
             return transcripts, messages
         keep = pa.array(fresh, pa.bool_())
-        before = pa.array([tid in existing for tid in ids], pa.bool_())  # stored: compare now
-        self._same_or_rejected(*_rows(transcripts, messages, parents, before), result)
+        before = pa.array([tid in existing for tid in ids], pa.bool_())  # stored before
+        if pc.any(before).as_py():
+            stored.append(_rows(transcripts, messages, parents, before))
         within = pc.and_(pc.invert(keep), pc.invert(before))  # first seen in this file
         if pc.any(within).as_py():
             later.append(_rows(transcripts, messages, parents, within))
         return _rows(transcripts, messages, parents, keep)[:2]
+
+    def _compare(self, parts: list[Repeated], result: FileResult) -> None:
+        """`_same_or_rejected` for many batches' repeated ids in one query, then forget them."""
+        if parts:
+            self._same_or_rejected(*_concat_repeated(parts), result)
+        parts.clear()
 
     def _same_or_rejected(
         self, rows: pa.Table, texts: pa.Table, parents: pa.Array, result: FileResult

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import pyarrow as pa
 
 from labels.models import Label, Rater, utcnow
@@ -12,6 +11,9 @@ from labels.rows import to_json
 
 from .current import current
 from .queue import LABELED, SET_ASSIGNMENT, QueueStore
+
+if TYPE_CHECKING:  # frames come from DuckDB (`.df()`); ingest never loads pandas
+    import pandas as pd
 
 _LABEL_COLUMNS = (
     "transcript_id, rater, dimension, value, rationale, evidence, tags, schema_version,"

@@ -14,12 +14,16 @@ a queue entry refreshes the transcripts it touched (`Queue._refresh_queue`), and
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
 import pyarrow as pa
 
 from labels.models import utcnow
 
 from .connection import Connection
+
+if TYPE_CHECKING:  # frames come from DuckDB (`.df()`); ingest never loads pandas
+    import pandas as pd
 
 ASSIGN = (
     "INSERT INTO assignments (transcript_id, rater, queue, state, flagged, note, created_at,"

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import duckdb_extensions
-import pandas as pd
 
 from labels.models import Message, ToolCall, Transcript
 
 from .connection import Connection
 from .current import current
+
+if TYPE_CHECKING:  # frames come from DuckDB (`.df()`); ingest never loads pandas
+    import pandas as pd
 
 # Label state of each labeled transcript. Parameter: k.
 STATE_SQL = f"""
