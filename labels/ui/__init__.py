@@ -1,4 +1,8 @@
-"""The one Streamlit-aware helper module: cached store, identity, roles, safe rendering."""
+"""The UI layer's helpers (with `app.py` and `pages/`, the only code that imports streamlit).
+
+Cached store, roles, safe rendering and the label component; who is here comes from
+`labels.ui.identity`, re-exported so pages and app.py ask `ui`.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +16,13 @@ from typing import Any
 import streamlit as st
 
 from labels import labeling, render
-from labels.identity import current_rater
 from labels.models import Rater, Transcript
 from labels.store import StoreError, explain
+from labels.ui.identity import current_rater, mode
 from labels.workspace import Workspace, db_path, open_workspace, schema_path
 
 log = logging.getLogger("goldset")
-__all__ = ["current_rater"]  # re-exported: pages and app.py ask `ui` who is here
+__all__ = ["current_rater", "mode"]  # re-exported: pages and app.py ask `ui` who is here
 ROLE_RANK = {"rater": 0, "adjudicator": 1, "admin": 2}
 
 
@@ -126,7 +130,7 @@ def conditions(t: Transcript) -> str:
 
 # -- the label panel: a browser component ---------------------------------------------------
 
-STATIC = Path(__file__).resolve().parent / "static"
+STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
 @cache
@@ -151,3 +155,4 @@ def labeler(
         on_draft_change=on_draft,
         on_action_change=on_action,
     )
+
