@@ -237,8 +237,9 @@ def test_adjudicator_decides_with_keys_and_gold_is_recorded(at: AppTest) -> None
     top = at.dataframe[0].value.iloc[0]
     tid, dim = str(top["transcript_id"]), str(top["dimension"])
     value = "none" if dim != "ethical_explanation" else "3"
-    at.button(key=f"gv-{dim}-{value}").click().run()
-    at.text_area(key=f"n-{tid}-{dim}").set_value("Reasoning weighs no leverage.").run()
+    keys = ui.CaseKeys(tid, dim)
+    at.button(key=keys.value(value)).click().run()
+    at.text_area(key=keys.note).set_value("Reasoning weighs no leverage.").run()
     next(b for b in at.button if b.label == "Decide").click().run()
     assert not at.exception
     import os

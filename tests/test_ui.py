@@ -30,3 +30,12 @@ def test_only_the_ui_layer_imports_streamlit() -> None:
     ]
     assert outside == []
     assert _imports_streamlit(library / "ui" / "identity.py")  # the check sees imports
+
+
+def test_case_keys_name_one_case_each() -> None:
+    from labels.ui import CaseKeys
+
+    a, b = CaseKeys("t1", "extortion"), CaseKeys("t2", "extortion")
+    assert len({a.pick, a.note, a.question, b.pick, b.note, b.question}) == 6
+    assert a.value("none") == b.value("none")  # the same value buttons on every case
+    assert a.value("none") != CaseKeys("t1", "manipulation").value("none")
