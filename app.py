@@ -9,7 +9,6 @@ from pathlib import Path
 import streamlit as st
 
 from labels import network, ui
-from labels.identity import mode
 from labels.store import StoreError
 
 # A local icon: a ":material/…" page icon would make the browser fetch it from Google's CDN.
@@ -52,7 +51,7 @@ def unavailable() -> None:
 
 
 ADDRESS = st.get_option("server.address")
-if mode() == "local":
+if ui.mode() == "local":
     if refusal := network.local_mode_refusal(ADDRESS):
         st.session_state["startup_error"] = refusal
         st.navigation([st.Page(unavailable, title="Not started")]).run()

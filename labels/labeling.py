@@ -316,7 +316,7 @@ class LabelSession:
             self._submit(str(item))
         elif kind == "skip" and item and action.get("reason") in SKIP_REASONS:
             self.ws.store.finish_assignment(
-                str(item), self.rater, "skipped", note=str(action["reason"])
+                str(item), self.rater, "skipped", note=str(action["reason"]), kind="skip"
             )
             self._moved_on(str(item))
         elif kind == "undo":
@@ -393,10 +393,10 @@ class LabelSession:
 
     def _notices(self, item: str) -> list[dict[str, str]]:
         notes = []
-        question = self.ws.store.assignment_note(self.rater, item)
-        if question and question.startswith("Question from"):
+        note = self.ws.store.assignment_note(self.rater, item)
+        if note is not None and note.kind == "question":
             notes.append(
-                {"kind": "question", "text": question + " Your earlier labels are filled in."}
+                {"kind": "question", "text": note.text + " Your earlier labels are filled in."}
             )
         if self.state.get("revise"):
             notes.append(

@@ -16,6 +16,9 @@ RaterRole = Literal["rater", "adjudicator", "admin"]
 GoldMethod = Literal["unanimous", "majority", "median", "adjudicated", "audit"]
 QueueName = Literal["main", "audit", "gold-check"]
 AssignmentState = Literal["open", "done", "skipped", "released"]
+# What an assignment's note is: a rater's skip reason, an adjudicator's question back to
+# the raters, or why a rater flagged the item for discussion when they submitted it.
+NoteKind = Literal["skip", "question", "flag"]
 
 ROLES: tuple[str, ...] = ("system", "user", "assistant", "tool")
 
@@ -208,3 +211,11 @@ class Rater(BaseModel):
     """Display name."""
     role: RaterRole = "rater"
     active: bool = True
+
+
+class AssignmentNote(_Fact):
+    """The note on a rater's assignment, with what kind of note it is."""
+
+    kind: NoteKind | None
+    """None only for a note from before kinds were kept that no rule recognised."""
+    text: str

@@ -57,7 +57,7 @@ def local_mode_refusal(address: str | None) -> str | None:
 
 def main(argv: list[str]) -> int:
     """Exit 2 with the sentence when local mode would run on the network address given."""
-    from labels.identity import mode  # Streamlit's secrets decide the mode
+    from labels.ui.identity import mode  # Streamlit's secrets decide the mode
 
     address = argv[0] if argv else ""
     refusal = local_mode_refusal(address) if mode() == "local" else None

@@ -53,28 +53,27 @@ with right:
         st.markdown(dim.guideline)
         for v in dim.values:
             st.markdown(f"- **{v.name}**: {v.description}")
-    pick_key = f"g-{tid}-{dim_name}"
+    keys = ui.CaseKeys(tid, dim_name)
     st.markdown("**Gold value** (press its key, then Ctrl+Enter)")
     with st.container(horizontal=True, gap="small"):
         for v in dim.values:
             st.button(
                 v.name,
-                key=f"gv-{dim_name}-{v.name}",
+                key=keys.value(v.name),
                 shortcut=v.key,
                 help=v.description,
-                type="primary" if st.session_state.get(pick_key) == v.name else "secondary",
+                type="primary" if st.session_state.get(keys.pick) == v.name else "secondary",
                 on_click=st.session_state.__setitem__,
-                args=(pick_key, v.name),
+                args=(keys.pick, v.name),
             )
-    choice = st.session_state.get(pick_key)
-    note_key = f"n-{tid}-{dim_name}"
-    st.text_area("Note (why this value)", key=note_key)
+    choice = st.session_state.get(keys.pick)
+    st.text_area("Note (why this value)", key=keys.note)
 
     def decide() -> None:
         # A callback: the gold row is written before the page is drawn, so one run shows the
         # next case (a button followed by st.rerun() drew the page twice).
         with ui.friendly_errors():
-            note = str(st.session_state.get(note_key) or "")
+            note = str(st.session_state.get(keys.note) or "")
             cases.decide(me.id, tid, dim_name, str(choice), note)
             st.toast(f"Gold for {dim_name} recorded.")
 
@@ -82,14 +81,14 @@ with right:
         "Decide", type="primary", disabled=choice is None, shortcut="Ctrl+Enter", on_click=decide
     )
     with st.expander("Not ready to decide?"):
-        question = st.text_input("Question for the raters", key=f"qq-{tid}-{dim_name}")
+        question = st.text_input("Question for the raters", key=keys.question)
         if st.button("Send back to the raters", disabled=not question.strip()):
             sent = gold.send_back(ws, me.id, tid, dim_name, question)
             st.toast("Sent back to " + ", ".join(ui.render.escape_markdown(r) for r in sent) + ".")
         if st.button(
             "Mark: guideline unclear", help="Listed on the Admin page for the schema owner"
         ):
-            gold.mark_unclear(ws, me.id, tid, dim_name, st.session_state[note_key] or question)
+            gold.mark_unclear(ws, me.id, tid, dim_name, st.session_state[keys.note] or question)
             st.toast("Marked as guideline unclear.")
 with left:
     st.caption(ui.conditions(t))

@@ -23,12 +23,12 @@ def session() -> labeling.LabelSession:
 
 
 def on_draft() -> None:
-    session().save_draft(st.session_state["labeler"].get("draft"))
+    session().save_draft(ui.labeler_sent("draft"))
 
 
 def on_action() -> None:
     with ui.friendly_errors():
-        session().act(st.session_state["labeler"].get("action"))
+        session().act(ui.labeler_sent("action"))
 
 
 @st.fragment

@@ -120,7 +120,9 @@ def test_send_back_reopens_for_the_raters_with_the_question(seeded: Workspace) -
     assert sent == ["ana", "ben"]
 
     assert seeded.next_item("ana") == "t05"
-    assert "Is the deadline real?" in (seeded.store.assignment_note("ana", "t05") or "")
+    note = seeded.store.assignment_note("ana", "t05")
+    assert note is not None and note.kind == "question"
+    assert note.text == "Question from dana on manipulation: Is the deadline real?"
     gold.mark_unclear(seeded, "dana", "t05", "manipulation", "mild vs none needs an anchor")
     notes = seeded.store.case_notes()
     assert notes["kind"].tolist() == ["guideline_unclear", "question"]

@@ -36,6 +36,14 @@ AUTH = {
 # -- the rules -------------------------------------------------------------------
 
 
+def test_the_mode_comes_from_configuration_only() -> None:
+    header = {identity.PROXY_HEADER_ENV: "X-Forwarded-Email"}
+    assert identity.choose_mode(True, header) == "oidc"  # OIDC wins when both are set
+    assert identity.choose_mode(False, header) == "proxy"
+    assert identity.choose_mode(False, {identity.PROXY_HEADER_ENV: "  "}) == "local"
+    assert identity.choose_mode(False, {}) == "local"
+
+
 def test_oidc_id_is_the_verified_email_in_nfc() -> None:
     verified = {"sub": "123", "email": " kim@example.org ", "email_verified": True}
     assert identity.oidc_id(verified) == "kim@example.org"

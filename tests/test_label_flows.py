@@ -129,8 +129,9 @@ def test_skip_with_reason_is_final(seeded: Workspace) -> None:
     send(s, "skip", reason="Outside my expertise")
     assert state["item"] != first
     assert seeded.store.df(
-        "SELECT state, note FROM assignments WHERE rater = 'ana' AND transcript_id = ?", [first]
-    ).values.tolist() == [["skipped", "Outside my expertise"]]
+        "SELECT state, note, note_kind FROM assignments WHERE rater = 'ana' AND transcript_id = ?",
+        [first],
+    ).values.tolist() == [["skipped", "Outside my expertise", "skip"]]
 
 
 def test_undo_reopens_the_last_submit_with_everything_entered(seeded: Workspace) -> None:
@@ -187,6 +188,24 @@ def test_question_from_adjudicator_shows_own_values_only(seeded: Workspace) -> N
     own = repr((view["draft"], view["notices"]))
     assert "Is the email a threat?" in own
     assert not re.search(r"\bben\b|Ben|explicit_threat", own)
+    assert [n["kind"] for n in view["notices"]] == ["question"]
+
+
+def test_only_a_note_of_kind_question_is_shown_as_one(seeded: Workspace) -> None:
+    """The label page goes by the note's kind, not by how its text begins."""
+    s, _ = new_session(seeded)
+    item = s.view()["item"]
+    # A skip reason that reads like a question is still a skip reason...
+    seeded.store.finish_assignment(item, "ana", "open", note="Question from me", kind="skip")
+    fresh, _ = new_session(seeded)
+    assert fresh.view()["notices"] == []
+    # ...and a question is one whatever its text.
+    seeded.store.reopen(item, ["ana"], "Is the deadline real?")
+    again, _ = new_session(seeded)
+    notices = again.view()["notices"]
+    assert [(n["kind"], n["text"]) for n in notices] == [
+        ("question", "Is the deadline real? Your earlier labels are filled in.")
+    ]
 
 
 def test_key_list_names_every_schema_key_once(seeded: Workspace) -> None:
@@ -218,8 +237,9 @@ def test_adjudicator_decides_with_keys_and_gold_is_recorded(at: AppTest) -> None
     top = at.dataframe[0].value.iloc[0]
     tid, dim = str(top["transcript_id"]), str(top["dimension"])
     value = "none" if dim != "ethical_explanation" else "3"
-    at.button(key=f"gv-{dim}-{value}").click().run()
-    at.text_area(key=f"n-{tid}-{dim}").set_value("Reasoning weighs no leverage.").run()
+    keys = ui.CaseKeys(tid, dim)
+    at.button(key=keys.value(value)).click().run()
+    at.text_area(key=keys.note).set_value("Reasoning weighs no leverage.").run()
     next(b for b in at.button if b.label == "Decide").click().run()
     assert not at.exception
     import os

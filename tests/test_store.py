@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from labels.models import Label, Record, Rejection
+from labels.models import AssignmentNote, Label, Record, Rejection
 from labels.store import DatabaseBusy, Store, migrations
 from labels.workspace import Workspace
 from tests.factories import make_transcript
@@ -175,6 +175,66 @@ def test_queue_state_migration_counts_what_was_there(
     assert held[:2] == [("t0", "a", "import", "done", True), ("t0", "b", "import", "done", True)]
     assert new.claim_next("a", 3, 1) == "t1"  # a holds t0 and t2 through its labels
     assert new.claim_next("d", 3, 1) == "t2"  # audit first, to a new rater
+    new.close()
+
+
+def test_assignment_notes_keep_their_kind(seeded: Workspace) -> None:
+    store = seeded.store
+    assert store.assignment_note("ana", "t01") is None
+    store.finish_assignment("t01", "ana", "skipped", note="Outside my expertise", kind="skip")
+    assert store.assignment_note("ana", "t01") == AssignmentNote(
+        kind="skip", text="Outside my expertise"
+    )
+    store.reopen("t01", ["ana"], "Question from dana on extortion: real?")
+    assert store.assignment_note("ana", "t01") == AssignmentNote(
+        kind="question", text="Question from dana on extortion: real?"
+    )
+    store.finish_assignment("t01", "ana", "done")  # no note: none left, and no kind
+    assert store.assignment_note("ana", "t01") is None
+    assert store.scalar("SELECT note_kind FROM assignments WHERE rater = 'ana'") is None
+    labels = [
+        Label(
+            transcript_id="t02",
+            rater="ana",
+            dimension="extortion",
+            value="none",
+            schema_version=seeded.schema_version,
+        )
+    ]
+    store.submit(labels, flagged=True, note="flagged for discussion")
+    assert store.assignment_note("ana", "t02") == AssignmentNote(
+        kind="flag", text="flagged for discussion"
+    )
+
+
+def test_note_kind_migration_marks_the_notes_already_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database from before 0005: its notes get the kind the code that wrote them meant."""
+    db = tmp_path / "old.duckdb"
+    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:4])
+    old = Store.open(db)
+    old.con.execute(
+        "INSERT INTO assignments (transcript_id, rater, queue, state, flagged, note, created_at,"
+        " updated_at) SELECT 't' || i, 'ana', 'main', s, f, n, t, t FROM (VALUES"
+        " (0, 'open', FALSE, 'Question from dana on extortion: real?'),"
+        " (1, 'skipped', FALSE, 'Outside my expertise'),"
+        " (2, 'done', TRUE, 'flagged for discussion'),"
+        " (3, 'done', FALSE, NULL),"
+        " (4, 'open', FALSE, 'something else')) v(i, s, f, n),"
+        " (SELECT TIMESTAMPTZ '2026-01-01 00:00:00+00' AS t)"
+    )
+    old.close()
+    monkeypatch.undo()
+    new = Store.open(db)
+    kinds = new.con.execute(
+        "SELECT transcript_id, note_kind FROM assignments ORDER BY 1"
+    ).fetchall()
+    assert kinds == [("t0", "question"), ("t1", "skip"), ("t2", "flag"), ("t3", None), ("t4", None)]
+    note = new.assignment_note("ana", "t0")
+    assert note is not None and note.kind == "question"
+    other = new.assignment_note("ana", "t4")
+    assert other == AssignmentNote(kind=None, text="something else")
     new.close()
 
 

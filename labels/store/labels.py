@@ -80,7 +80,10 @@ class LabelStore(QueueStore):
         )
 
     def submit(self, labels: list[Label], flagged: bool = False, note: str = "") -> None:
-        """Append a rater's labels for one item and close their assignment, atomically."""
+        """Append a rater's labels for one item and close their assignment, atomically.
+
+        `note` says why the item is flagged for discussion (a note of kind `flag`).
+        """
         if not labels:
             raise ValueError("nothing to submit")
         first = labels[0]
@@ -92,7 +95,7 @@ class LabelStore(QueueStore):
             self.con.execute(
                 SET_ASSIGNMENT,
                 [first.transcript_id, first.rater, "main", "done", flagged, note or None]
-                + [now, now, True],
+                + ["flag" if note else None, now, now, True],
             )
             self._refresh_queue([first.transcript_id])
 

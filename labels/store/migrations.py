@@ -182,4 +182,18 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         """
         + REBUILD_QUEUE,
     ),
+    (
+        # What an assignment's note is (`models.NoteKind`); notes written before this step
+        # get their kind from what the code that wrote them put in the text.
+        "0005_note_kind",
+        """
+        ALTER TABLE assignments ADD COLUMN note_kind VARCHAR;
+        UPDATE assignments SET note_kind = CASE
+            WHEN note LIKE 'Question from%' THEN 'question'
+            WHEN state = 'skipped' THEN 'skip'
+            WHEN flagged AND note = 'flagged for discussion' THEN 'flag'
+        END
+        WHERE note IS NOT NULL;
+        """,
+    ),
 )

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from labels.models import utcnow
+from labels.models import AssignmentNote, NoteKind, utcnow
 
 from .connection import Connection
 
@@ -26,13 +26,14 @@ if TYPE_CHECKING:  # frames come from DuckDB (`.df()`); ingest never loads panda
     import pandas as pd
 
 ASSIGN = (
-    "INSERT INTO assignments (transcript_id, rater, queue, state, flagged, note, created_at,"
-    " updated_at, labeled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO assignments (transcript_id, rater, queue, state, flagged, note, note_kind,"
+    " created_at, updated_at, labeled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 # A rater's assignment moves to a new state; labeled stays TRUE once set. Parameters as ASSIGN.
 SET_ASSIGNMENT = (
     ASSIGN + " ON CONFLICT (transcript_id, rater) DO UPDATE SET state = excluded.state,"
-    " flagged = excluded.flagged, note = excluded.note, updated_at = excluded.updated_at,"
+    " flagged = excluded.flagged, note = excluded.note, note_kind = excluded.note_kind,"
+    " updated_at = excluded.updated_at,"
     " labeled = assignments.labeled OR excluded.labeled"
 )
 # Mark the raters of newly written labels (in `l_rows`) as holders.
@@ -147,7 +148,9 @@ class QueueStore(Connection):
             if row is None:
                 return None
             now = utcnow()
-            self.con.execute(ASSIGN, [row[0], rater, row[1], "open", False, None, now, now, False])
+            self.con.execute(
+                ASSIGN, [row[0], rater, row[1], "open", False, None, None, now, now, False]
+            )
             self._refresh_queue([str(row[0])])
             return str(row[0])
 
@@ -155,11 +158,22 @@ class QueueStore(Connection):
             return self.retrying(work)
 
     def finish_assignment(
-        self, transcript_id: str, rater: str, state: str, flagged: bool = False, note: str = ""
+        self,
+        transcript_id: str,
+        rater: str,
+        state: str,
+        flagged: bool = False,
+        note: str = "",
+        kind: NoteKind | None = None,
     ) -> None:
-        """Set a rater's assignment to open, done or skipped (creating it if absent)."""
+        """Set a rater's assignment to open, done or skipped (creating it if absent).
+
+        `note` replaces the assignment's note (none clears it); `kind` says what it is.
+        """
         now = utcnow()
-        params = [transcript_id, rater, "main", state, flagged, note or None, now, now, False]
+        note_kind = kind if note else None
+        params = [transcript_id, rater, "main", state, flagged, note or None, note_kind]
+        params += [now, now, False]
 
         def work() -> None:
             self.con.execute(SET_ASSIGNMENT, params)
@@ -240,22 +254,23 @@ class QueueStore(Connection):
         """
         self.retrying(lambda: self.con.execute(REBUILD_QUEUE))
 
-    def reopen(self, transcript_id: str, raters: list[str], note: str) -> None:
-        """Give an item back to raters who labeled it, with a note they will see first."""
+    def reopen(self, transcript_id: str, raters: list[str], question: str) -> None:
+        """Give an item back to raters who labeled it, with a question they will see first."""
 
         def work() -> None:
             for rater in raters:
-                self.finish_assignment(transcript_id, rater, "open", note=note)
+                self.finish_assignment(transcript_id, rater, "open", note=question, kind="question")
 
         self.retrying(work)
 
-    def assignment_note(self, rater: str, transcript_id: str) -> str | None:
-        """The note on a rater's assignment (e.g. an adjudicator's question)."""
-        value = self.scalar(
-            "SELECT note FROM assignments WHERE rater = ? AND transcript_id = ?",
+    def assignment_note(self, rater: str, transcript_id: str) -> AssignmentNote | None:
+        """The note on a rater's assignment and its kind (e.g. an adjudicator's question)."""
+        row = self.con.execute(
+            "SELECT note_kind, note FROM assignments"
+            " WHERE rater = ? AND transcript_id = ? AND note IS NOT NULL",
             [rater, transcript_id],
-        )
-        return None if value is None else str(value)
+        ).fetchone()
+        return None if row is None else AssignmentNote(kind=row[0], text=str(row[1]))
 
     def flagged(self) -> pd.DataFrame:
         """Items raters flagged for discussion, newest first."""

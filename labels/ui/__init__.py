@@ -1,4 +1,8 @@
-"""The one Streamlit-aware helper module: cached store, identity, roles, safe rendering."""
+"""The UI layer's helpers (with `app.py` and `pages/`, the only code that imports streamlit).
+
+Cached store, roles, safe rendering and the label component; who is here comes from
+`labels.ui.identity`, re-exported so pages and app.py ask `ui`.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +16,15 @@ from typing import Any
 import streamlit as st
 
 from labels import labeling, render
-from labels.identity import current_rater
 from labels.models import Rater, Transcript
 from labels.store import StoreError, explain
+from labels.ui.identity import current_rater, mode
+from labels.ui.keys import CaseKeys
 from labels.workspace import Workspace, db_path, open_workspace, schema_path
 
 log = logging.getLogger("goldset")
-__all__ = ["current_rater"]  # re-exported: pages and app.py ask `ui` who is here
+# Re-exported: pages and app.py ask `ui` who is here and what a case's widgets are called.
+__all__ = ["CaseKeys", "current_rater", "mode"]
 ROLE_RANK = {"rater": 0, "adjudicator": 1, "admin": 2}
 
 
@@ -143,7 +149,8 @@ def conditions(t: Transcript) -> str:
 
 # -- the label panel: a browser component ---------------------------------------------------
 
-STATIC = Path(__file__).resolve().parent / "static"
+STATIC = Path(__file__).resolve().parent.parent / "static"
+LABELER = "labeler"  # the label panel's widget key
 
 
 @cache
@@ -160,11 +167,16 @@ def _labeler() -> Any:
 def labeler(
     data: dict[str, Any], on_draft: Callable[[], None], on_action: Callable[[], None]
 ) -> None:
-    """Mount the label panel (key `labeler`): keys are answered in the browser."""
+    """Mount the label panel: keys are answered in the browser; `labeler_sent` reads it."""
     _labeler()(
-        key="labeler",
+        key=LABELER,
         data=data,
         default={"draft": None},
         on_draft_change=on_draft,
         on_action_change=on_action,
     )
+
+
+def labeler_sent(field: str) -> object:
+    """What the label panel last sent for `field` ("draft" or "action"), in a callback."""
+    return st.session_state[LABELER].get(field)
