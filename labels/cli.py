@@ -6,7 +6,7 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -18,6 +18,9 @@ from labels.cli_graders import audit_app, graders_app
 from labels.models import IngestReport, Rater, RaterRole
 from labels.store import Store, StoreError
 from labels.workspace import Workspace, db_path
+
+if TYPE_CHECKING:
+    from labels.intervals import Interval
 
 app = typer.Typer(
     help="Goldset: label AI-agent transcripts, measure agreement, build gold sets.",
@@ -172,10 +175,7 @@ def agreement_cmd(
             fail(f"unknown dimension {dimension!r}; choose {', '.join(ws.schema.names)}")
         result = agreement_report.report(ws, dimension)
     if as_json:
-        for figures in result["dimensions"].values():
-            figures.pop("reading")
-            figures.pop("level")
-        typer.echo(jsonout.dumps(result))
+        typer.echo(jsonout.dumps(result.to_json()))
         return
     table = Table(
         "dimension",
@@ -189,26 +189,26 @@ def agreement_cmd(
         "reading",
     )
     notes = []
-    for name, f in result["dimensions"].items():
+    for name, f in result.dimensions.items():
         table.add_row(
             name,
-            str(f["items"]),
-            str(f["raters"]),
-            _with_ci(f["alpha"], f["alpha_ci"]),
-            f"{f['percent_agreement']:.3f}",
-            _with_ci(f["fleiss_kappa"], f["fleiss_kappa_ci"]),
-            f"{f['gwet_ac1']:.3f}",
-            _with_ci(f["mean_cohen_kappa"], f["mean_cohen_kappa_ci"]),
-            f["reading"],
+            str(f.items),
+            str(f.raters),
+            _with_ci(f.alpha, f.alpha_ci),
+            f"{f.percent_agreement:.3f}",
+            _with_ci(f.fleiss_kappa, f.fleiss_kappa_ci),
+            f"{f.gwet_ac1:.3f}",
+            _with_ci(f.mean_cohen_kappa, f.mean_cohen_kappa_ci),
+            f.reading,
         )
-        if f["ci_note"]:
-            notes.append(f"{name}: no interval. {f['ci_note']}.")
+        if f.ci_note:
+            notes.append(f"{name}: no interval. {f.ci_note}.")
     out.print(table)
     for note in notes:
         out.print(note, markup=False, highlight=False)
 
 
-def _with_ci(value: float, ci: list[float]) -> str:
+def _with_ci(value: float, ci: Interval) -> str:
     """ "0.712 [0.601, 0.804]", or the value alone when there is no interval."""
     low, high = ci
     if math.isnan(low):

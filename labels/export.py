@@ -125,7 +125,7 @@ def data_card(ws: Workspace, table: pd.DataFrame, out: Path, fmt: Format) -> dic
         }
         for d, g in table.groupby("dimension", sort=True)
     }
-    figures = agreement_report.report(ws)["dimensions"]
+    figures = agreement_report.report(ws).dimensions
     return {
         "exported_at": utcnow().isoformat(),
         "file": out.name,
@@ -136,14 +136,7 @@ def data_card(ws: Workspace, table: pd.DataFrame, out: Path, fmt: Format) -> dic
         "undecided_not_exported": undecided,
         "consensus_rule": gold.project_rule(ws).describe(),
         "methods": {str(k): int(v) for k, v in table["method"].value_counts().sort_index().items()},
-        "agreement": {
-            name: {
-                k: f[k]
-                for k in ("items", "raters", "alpha", "alpha_ci", "ci_note", "percent_agreement")
-                + ("gwet_ac1",)
-            }
-            for name, f in figures.items()
-        },
+        "agreement": {name: f.card() for name, f in figures.items()},
         "schema_version": ws.schema_version,
         "schema_sha256": schema.digest(body),
     }

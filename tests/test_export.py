@@ -35,10 +35,10 @@ def test_gold_export_is_reproducible_and_carded(
     assert sum(saved["undecided_not_exported"].values()) == sum(
         gold.undecided_counts(demo_ws).values()
     )
-    figures = agreement_report.report(demo_ws)["dimensions"]
+    figures = agreement_report.report(demo_ws).dimensions
     for dim, f in saved["agreement"].items():
-        assert f["alpha"] == pytest.approx(figures[dim]["alpha"])
-        assert f["alpha_ci"] == pytest.approx(figures[dim]["alpha_ci"])
+        assert f["alpha"] == pytest.approx(figures[dim].alpha)
+        assert f["alpha_ci"] == pytest.approx(list(figures[dim].alpha_ci))
     assert saved["methods"]["adjudicated"] >= 1
 
 
