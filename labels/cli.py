@@ -239,9 +239,9 @@ def export_gold_cmd(
     """The gold set (decided items only) and its data card, FILE.card.json."""
     with workspace(db) as ws:
         card = export.export_gold(ws, out_file, _check_export(ws, fmt, dimension), dimension)
-    undecided = sum(card["undecided_not_exported"].values())
+    undecided = sum(card.undecided_not_exported.values())
     out.print(
-        f"{card['rows']} gold rows → {out_file} (+ .card.json); {undecided} undecided "
+        f"{card.rows} gold rows → {out_file} (+ .card.json); {undecided} undecided "
         "item-dimensions not exported"
     )
 

@@ -31,7 +31,7 @@ def test_gold_export_is_reproducible_and_carded(
     export.export_gold(demo_ws, second, fmt)  # type: ignore[arg-type]
     assert first.read_bytes() == second.read_bytes()
     saved = json.loads((tmp_path / f"a.{fmt}.card.json").read_text())
-    assert saved["sha256"] == card["sha256"] and saved["rows"] == card["rows"] > 100
+    assert saved["sha256"] == card.sha256 and saved["rows"] == card.rows > 100
     assert sum(saved["undecided_not_exported"].values()) == sum(
         gold.undecided_counts(demo_ws).values()
     )
