@@ -1,7 +1,8 @@
 """What the graders page and the CLI show, shaped from `labels.graders.calibration`'s figures:
 the flat summary, the kappa chart's rows, the disagreement browser's list and details.
 
-No Streamlit here (pages stay thin); everything is a DataFrame in and out.
+No Streamlit here (pages stay thin): DataFrames in and out, and one pair's figures typed
+(`calibration.PairSummary`).
 """
 
 from __future__ import annotations
