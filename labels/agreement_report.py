@@ -7,14 +7,15 @@ missing, because no ordinal or interval distance places them on the scale.
 from __future__ import annotations
 
 import math
-from typing import Any
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
 
 from labels import agreement, agreement_ci
 from labels.agreement import IntArray
-from labels.schema import Dimension
+from labels.intervals import Interval
+from labels.schema import Dimension, Level
 from labels.workspace import Workspace
 
 NO_PAIRS = "no item has two ratings"
@@ -49,11 +50,78 @@ def pairable(table: IntArray) -> IntArray:
     return kept
 
 
+@dataclass(frozen=True)
+class DimensionAgreement:
+    """Every coefficient for one dimension, with BCa 95% CIs on alpha, Fleiss' kappa and
+    mean Cohen's kappa ((nan, nan) with `ci_note` saying why there are none)."""
+
+    name: str
+    items: int
+    """Items with two or more ratings (the only ones agreement uses)."""
+    raters: int
+    level: Level
+    alpha: float
+    alpha_ci: Interval
+    percent_agreement: float
+    fleiss_kappa: float
+    fleiss_kappa_ci: Interval
+    gwet_ac1: float
+    mean_cohen_kappa: float
+    mean_cohen_kappa_ci: Interval
+    ci_note: str | None
+    reading: str
+
+    def flat(self) -> dict[str, object]:
+        """A table row: the figures with each `<name>_ci` as `<name>_low` and `<name>_high`."""
+        out: dict[str, object] = {"dimension": self.name}
+        for f in fields(self)[1:]:
+            value = getattr(self, f.name)
+            if f.name.endswith("_ci"):
+                out[f"{f.name[:-3]}_low"], out[f"{f.name[:-3]}_high"] = value
+            else:
+                out[f.name] = value
+        return out
+
+    def to_json(self) -> dict[str, object]:
+        """What `agreement --json` prints for the dimension (no level, no reading)."""
+        return {k: getattr(self, k) for k in JSON_KEYS}
+
+    def card(self) -> dict[str, object]:
+        """What a gold export's data card says about the dimension."""
+        return {k: getattr(self, k) for k in CARD_KEYS}
+
+
+JSON_KEYS = (
+    *("items", "raters", "alpha", "alpha_ci", "percent_agreement", "fleiss_kappa"),
+    *("fleiss_kappa_ci", "gwet_ac1", "mean_cohen_kappa", "mean_cohen_kappa_ci", "ci_note"),
+)
+CARD_KEYS = ("items", "raters", "alpha", "alpha_ci", "ci_note", "percent_agreement", "gwet_ac1")
+
+
+@dataclass(frozen=True)
+class AgreementReport:
+    """The agreement of each dimension (schema order), by name."""
+
+    dimensions: dict[str, DimensionAgreement]
+
+    def to_json(self) -> dict[str, object]:
+        """`{"dimensions": {name: figures}}`, as `agreement --json` prints it."""
+        return {"dimensions": {n: d.to_json() for n, d in self.dimensions.items()}}
+
+    def any_pairs(self) -> bool:
+        """Whether some dimension has an item with two ratings."""
+        return any(d.items for d in self.dimensions.values())
+
+    def table(self) -> pd.DataFrame:
+        """One `DimensionAgreement.flat` row per dimension."""
+        return pd.DataFrame([d.flat() for d in self.dimensions.values()])
+
+
 def dimension_figures(
     table: IntArray, dim: Dimension, n_resamples: int = 1000, seed: int = 0
-) -> dict[str, Any]:
-    """Every coefficient for one dimension, with BCa 95% CIs on alpha, Fleiss' kappa and
-    mean Cohen's kappa, or `ci_note` saying why there are none (`agreement_ci.too_few`)."""
+) -> DimensionAgreement:
+    """Every coefficient for one dimension from its items × raters codes (`units`), with
+    BCa 95% CIs or `ci_note` saying why there are none (`agreement_ci.too_few`)."""
     cats = dim.scale
     pairs = pairable(table)
     alpha = agreement.krippendorff_alpha(pairs, level=dim.level, categories=cats)
@@ -61,44 +129,33 @@ def dimension_figures(
     if dim.level in ("interval", "ratio"):
         values = np.array([float(c) for c in cats], dtype=np.float64)
     cis = agreement_ci.intervals_for(pairs, len(cats), dim.level, n_resamples, seed, values)
-    return {
-        "items": len(pairs),
-        "alpha": alpha,
-        "alpha_ci": list(cis["alpha"]),
-        "percent_agreement": agreement.percent_agreement(pairs),
-        "fleiss_kappa": agreement.fleiss_kappa(pairs, categories=cats),
-        "fleiss_kappa_ci": list(cis["fleiss_kappa"]),
-        "gwet_ac1": agreement.gwet_ac1(pairs, categories=cats),
-        "mean_cohen_kappa": agreement.mean_pairwise_cohen_kappa(pairs, categories=cats),
-        "mean_cohen_kappa_ci": list(cis["mean_cohen_kappa"]),
-        "ci_note": agreement_ci.too_few(pairs, len(cats)) if len(pairs) else NO_PAIRS,
-        "reading": agreement.interpret_alpha(alpha),
-    }
+    return DimensionAgreement(
+        name=dim.name,
+        items=len(pairs),
+        raters=int(table.shape[1]),
+        level=dim.level,
+        alpha=alpha,
+        alpha_ci=cis["alpha"],
+        percent_agreement=agreement.percent_agreement(pairs),
+        fleiss_kappa=agreement.fleiss_kappa(pairs, categories=cats),
+        fleiss_kappa_ci=cis["fleiss_kappa"],
+        gwet_ac1=agreement.gwet_ac1(pairs, categories=cats),
+        mean_cohen_kappa=agreement.mean_pairwise_cohen_kappa(pairs, categories=cats),
+        mean_cohen_kappa_ci=cis["mean_cohen_kappa"],
+        ci_note=agreement_ci.too_few(pairs, len(cats)) if len(pairs) else NO_PAIRS,
+        reading=agreement.interpret_alpha(alpha),
+    )
 
 
-def flat(figures: dict[str, Any]) -> dict[str, Any]:
-    """One dimension's figures with each `<name>_ci` as `<name>_low` and `<name>_high`."""
-    out = {k: v for k, v in figures.items() if not k.endswith("_ci")}
-    for key in [k for k in figures if k.endswith("_ci")]:
-        out[f"{key[:-3]}_low"], out[f"{key[:-3]}_high"] = figures[key]
-    return out
-
-
-def report(ws: Workspace, dimension: str | None = None, n_resamples: int = 1000) -> dict[str, Any]:
-    """`{"dimensions": {name: figures}}` over each rater's current labels."""
-    out: dict[str, Any] = {}
+def report(ws: Workspace, dimension: str | None = None, n_resamples: int = 1000) -> AgreementReport:
+    """The agreement of every dimension (or one) over each rater's current labels."""
+    out: dict[str, DimensionAgreement] = {}
     for dim in ws.schema.dimensions:
         if dimension and dim.name != dimension:
             continue
-        table, raters = units(ws.store.label_values(dim.name), dim)
-        figures = dimension_figures(table, dim, n_resamples)
-        out[dim.name] = {
-            "items": figures.pop("items"),
-            "raters": len(raters),
-            "level": dim.level,
-            **figures,
-        }
-    return {"dimensions": out}
+        table, _ = units(ws.store.label_values(dim.name), dim)
+        out[dim.name] = dimension_figures(table, dim, n_resamples)
+    return AgreementReport(out)
 
 
 def per_rater(ws: Workspace, dim: Dimension) -> pd.DataFrame:

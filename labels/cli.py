@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from labels.models import IngestReport, RaterRole
     from labels.workspace import Workspace
 
+if TYPE_CHECKING:
+    from labels.intervals import Interval
+
 app = typer.Typer(
     help="Goldset: label AI-agent transcripts, measure agreement, build gold sets.",
     no_args_is_help=True,
@@ -199,10 +202,7 @@ def agreement_cmd(
             fail(f"unknown dimension {dimension!r}; choose {', '.join(ws.schema.names)}")
         result = agreement_report.report(ws, dimension)
     if as_json:
-        for figures in result["dimensions"].values():
-            figures.pop("reading")
-            figures.pop("level")
-        typer.echo(jsonout.dumps(result))
+        typer.echo(jsonout.dumps(result.to_json()))
         return
     table = Table(
         "dimension",
@@ -216,26 +216,26 @@ def agreement_cmd(
         "reading",
     )
     notes = []
-    for name, f in result["dimensions"].items():
+    for name, f in result.dimensions.items():
         table.add_row(
             name,
-            str(f["items"]),
-            str(f["raters"]),
-            _with_ci(f["alpha"], f["alpha_ci"]),
-            f"{f['percent_agreement']:.3f}",
-            _with_ci(f["fleiss_kappa"], f["fleiss_kappa_ci"]),
-            f"{f['gwet_ac1']:.3f}",
-            _with_ci(f["mean_cohen_kappa"], f["mean_cohen_kappa_ci"]),
-            f["reading"],
+            str(f.items),
+            str(f.raters),
+            _with_ci(f.alpha, f.alpha_ci),
+            f"{f.percent_agreement:.3f}",
+            _with_ci(f.fleiss_kappa, f.fleiss_kappa_ci),
+            f"{f.gwet_ac1:.3f}",
+            _with_ci(f.mean_cohen_kappa, f.mean_cohen_kappa_ci),
+            f.reading,
         )
-        if f["ci_note"]:
-            notes.append(f"{name}: no interval. {f['ci_note']}.")
+        if f.ci_note:
+            notes.append(f"{name}: no interval. {f.ci_note}.")
     out.print(table)
     for note in notes:
         out.print(note, markup=False, highlight=False)
 
 
-def _with_ci(value: float, ci: list[float]) -> str:
+def _with_ci(value: float, ci: Interval) -> str:
     """ "0.712 [0.601, 0.804]", or the value alone when there is no interval."""
     low, high = ci
     if math.isnan(low):
@@ -268,9 +268,9 @@ def export_gold_cmd(
 
     with workspace(db) as ws:
         card = export.export_gold(ws, out_file, _check_export(ws, fmt, dimension), dimension)
-    undecided = sum(card["undecided_not_exported"].values())
+    undecided = sum(card.undecided_not_exported.values())
     out.print(
-        f"{card['rows']} gold rows → {out_file} (+ .card.json); {undecided} undecided "
+        f"{card.rows} gold rows → {out_file} (+ .card.json); {undecided} undecided "
         "item-dimensions not exported"
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,7 +19,9 @@ from labels.cli_common import DbOption, fail, out, workspace
 if TYPE_CHECKING:  # each command imports what it uses (scikit-learn alone costs 1.6 s)
     import pandas as pd
 
+    from labels.graders import calibration
     from labels.graders import map as grader_map
+    from labels.intervals import Interval
     from labels.workspace import Workspace
 
 graders_app = typer.Typer(help="Automated graders against the gold set.", no_args_is_help=True)
@@ -45,62 +47,66 @@ def _load_map(ws: Workspace) -> grader_map.GraderMap:
         fail(f"{grader_map.path()}: {exc}")
 
 
-def _num(value: Any, digits: int = 3) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+def _num(value: float | None, digits: int = 3) -> str:
+    if value is None or math.isnan(value):
         return "–"
     return f"{value:.{digits}f}"
 
 
-def _ci(value: Any, ci: Any) -> str:
-    low, high = ci if isinstance(ci, list | tuple) else (math.nan, math.nan)
-    if isinstance(value, float) and math.isnan(value):
+def _ci(value: float, ci: Interval) -> str:
+    low, high = ci
+    if math.isnan(value):
         return "–"
-    if low is None or (isinstance(low, float) and math.isnan(low)):
+    if math.isnan(low):
         return _num(value)
     return f"{_num(value)} [{_num(low)}, {_num(high)}]"
 
 
-def _lines(row: dict[Any, Any]) -> list[str]:
+def _lines(row: calibration.PairSummary) -> list[str]:
     """One grader and dimension as a few short lines (narrow terminals stay readable)."""
-    compared = f"{row['n']} items compared on yes/no" if row["n"] else "no yes/no comparison"
+    f = row.figures
+    yn, scored, scale = f.binary, f.scored, f.scale
+    compared = f"{yn.n} items compared on yes/no" if yn.n else "no yes/no comparison"
     lines = [
-        f"{row['grader']} · {row['dimension']}: {compared}; reference {row['gold_items']} gold,"
-        f" {row['majority_items']} raters' majority, {row['unreviewed']} items without one"
+        f"{row.grader} · {row.dimension}: {compared}; reference {f.gold_items} gold,"
+        f" {f.majority_items} raters' majority, {f.unreviewed} items without one"
     ]
-    if row["n"]:
+    if yn.n:
         lines += [
-            f"  confusion  tp {row['tp']}  fp {row['fp']}  fn {row['fn']}  tn {row['tn']}",
-            f"  precision {_ci(row['precision'], row['precision_ci'])}"
-            f"  recall {_ci(row['recall'], row['recall_ci'])}",
-            f"  F1 {_ci(row['f1'], row['f1_ci'])}",
-            f"  Cohen's κ {_ci(row['kappa'], row['kappa_ci'])}"
-            f"   (humans among themselves: κ {_num(row.get('human_kappa'))})",
-            f"  Gwet's AC1 {_ci(row['ac1'], row['ac1_ci'])}",
-            *([f"  no κ or AC1 interval: {row['kappa_ci_note']}"] if row["kappa_ci_note"] else []),
-            f"  says yes: grader {_num(row['grader_positive_rate'], 2)},"
-            f" reference {_num(row['reference_positive_rate'], 2)}",
+            f"  confusion  tp {yn.tp}  fp {yn.fp}  fn {yn.fn}  tn {yn.tn}",
+            f"  precision {_ci(yn.precision, yn.precision_ci)}"
+            f"  recall {_ci(yn.recall, yn.recall_ci)}",
+            f"  F1 {_ci(yn.f1, yn.f1_ci)}",
+            f"  Cohen's κ {_ci(yn.kappa, yn.kappa_ci)}"
+            f"   (humans among themselves: κ {_num(row.human_kappa)})",
+            f"  Gwet's AC1 {_ci(yn.ac1, yn.ac1_ci)}",
+            *([f"  no κ or AC1 interval: {yn.kappa_ci_note}"] if yn.kappa_ci_note else []),
+            f"  says yes: grader {_num(yn.grader_positive_rate, 2)},"
+            f" reference {_num(yn.reference_positive_rate, 2)}",
         ]
-    if not math.isnan(row["roc_auc"]) or not math.isnan(row["brier"]):
+    if scored.present:
         lines.append(
-            f"  scores: ROC-AUC {_num(row['roc_auc'])}  Brier {_num(row['brier'])}"
-            f"  ECE {_num(row['ece'])}  best threshold {_num(row['best_threshold_raw'], 2)}"
-            f" (max κ {_num(row['best_threshold_kappa'])})"
+            f"  scores: ROC-AUC {_num(scored.roc_auc)}  Brier {_num(scored.brier)}"
+            f"  ECE {_num(scored.ece)}  best threshold {_num(scored.best_threshold_raw, 2)}"
+            f" (max κ {_num(scored.best_threshold_kappa)})"
         )
-    if row["scale_n"]:
+    if scale.scale_n:
         lines.append(
-            f"  full scale: {row['scale_n']} items, κ ({row['scale_weights']} weights)"
-            f" {_ci(row['scale_kappa'], row['scale_kappa_ci'])},"
-            f" exact {_num(row['scale_exact'])}"
-            f"   (humans: κ {_num(row.get('human_scale_kappa'))})"
+            f"  full scale: {scale.scale_n} items, κ ({scale.scale_weights} weights)"
+            f" {_ci(scale.scale_kappa, scale.scale_kappa_ci)},"
+            f" exact {_num(scale.scale_exact)}"
+            f"   (humans: κ {_num(row.human_scale_kappa)})"
         )
-        if row.get("scale_kappa_ci_note"):
-            lines.append(f"  no full-scale κ interval: {row['scale_kappa_ci_note']}")
+        if scale.scale_kappa_ci_note:
+            lines.append(f"  no full-scale κ interval: {scale.scale_kappa_ci_note}")
     return lines
 
 
 def print_table(table: pd.DataFrame) -> None:
     """The summary, one short block per grader and dimension."""
-    for row in table.to_dict("records"):
+    from labels.graders import calibration
+
+    for row in calibration.summary_rows(table):
         for line in _lines(row):
             out.print(line, markup=False, highlight=False)
         out.print()
@@ -111,19 +117,21 @@ def print_estimates(table: pd.DataFrame) -> None:
     if table.empty:
         return
     out.print("Audit estimates (latest draw of each grader, weighted to the whole population):")
-    for r in table.to_dict("records"):
+    from labels.graders import audit
+
+    for o in audit.outcome_rows(table):
         rates = "  ".join(
-            f"{label} {_ci(r[name], [r[f'{name}_low'], r[f'{name}_high']])}"
-            for label, name in (
-                ("error", "error"),
-                ("false pos.", "false_positive"),
-                ("false neg.", "false_negative"),
-                ("prevalence", "prevalence"),
+            f"{label} {_ci(rate.rate, (rate.low, rate.high))}"
+            for label, rate in (
+                ("error", o.error),
+                ("false pos.", o.false_positive),
+                ("false neg.", o.false_negative),
+                ("prevalence", o.prevalence),
             )
         )
         out.print(
-            f"{r['grader']} · {r['dimension']}: {r['resolved']} of {r['sampled']} audited;"
-            f" {rates}; disagreement with today's reference {_num(r['reference_error'])}",
+            f"{o.grader} · {o.dimension}: {o.resolved} of {o.sampled} audited;"
+            f" {rates}; disagreement with today's reference {_num(o.reference_error)}",
             markup=False,
             highlight=False,
         )

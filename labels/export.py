@@ -11,8 +11,9 @@ import csv
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import pandas as pd
 import pyarrow as pa
@@ -93,7 +94,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """What a spreadsheet may take for the start of a formula (OWASP, CSV injection)."""
 
 
-def inert_cell(value: Any) -> Any:
+def inert_cell(value: object) -> object:
     """A text cell a spreadsheet would run as a formula, with `'` put first; others as they are."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
@@ -110,54 +111,76 @@ def inert_for_spreadsheets(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _missing(value: Any) -> bool:
+def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and value != value)
 
 
-def data_card(ws: Workspace, table: pd.DataFrame, out: Path, fmt: Format) -> dict[str, Any]:
+@dataclass(frozen=True)
+class DimensionCount:
+    """How many gold items of one dimension an export holds, and of which values."""
+
+    items: int
+    values: dict[str, int]
+
+
+@dataclass(frozen=True)
+class DataCard:
+    """What a gold export holds and how it was made (`to_json` is the `.card.json`)."""
+
+    exported_at: str
+    file: str
+    format: Format
+    sha256: str
+    rows: int
+    per_dimension: dict[str, DimensionCount]
+    undecided_not_exported: dict[str, int]
+    consensus_rule: str
+    methods: dict[str, int]
+    agreement: dict[str, agreement_report.DimensionAgreement]
+    schema_version: int
+    schema_sha256: str
+
+    def to_json(self) -> dict[str, object]:
+        """The card as JSON values, fields in order (`jsonout.dumps` writes it)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["per_dimension"] = {k: vars(v) for k, v in self.per_dimension.items()}
+        out["agreement"] = {k: v.card() for k, v in self.agreement.items()}
+        return out
+
+
+def data_card(ws: Workspace, table: pd.DataFrame, out: Path, fmt: Format) -> DataCard:
     """What a gold export holds and how it was made."""
     body = ws.store.schema_body(ws.schema_version) or ""
-    undecided = gold.undecided_counts(ws)
     per_dim = {
-        str(d): {
-            "items": int(len(g)),
-            "values": {str(k): int(v) for k, v in g["value"].value_counts().sort_index().items()},
-        }
+        str(d): DimensionCount(
+            items=int(len(g)),
+            values={str(k): int(v) for k, v in g["value"].value_counts().sort_index().items()},
+        )
         for d, g in table.groupby("dimension", sort=True)
     }
-    figures = agreement_report.report(ws)["dimensions"]
-    return {
-        "exported_at": utcnow().isoformat(),
-        "file": out.name,
-        "format": fmt,
-        "sha256": hashlib.sha256(out.read_bytes()).hexdigest(),
-        "rows": int(len(table)),
-        "per_dimension": per_dim,
-        "undecided_not_exported": undecided,
-        "consensus_rule": gold.project_rule(ws).describe(),
-        "methods": {str(k): int(v) for k, v in table["method"].value_counts().sort_index().items()},
-        "agreement": {
-            name: {
-                k: f[k]
-                for k in ("items", "raters", "alpha", "alpha_ci", "ci_note", "percent_agreement")
-                + ("gwet_ac1",)
-            }
-            for name, f in figures.items()
-        },
-        "schema_version": ws.schema_version,
-        "schema_sha256": schema.digest(body),
-    }
+    return DataCard(
+        exported_at=utcnow().isoformat(),
+        file=out.name,
+        format=fmt,
+        sha256=hashlib.sha256(out.read_bytes()).hexdigest(),
+        rows=int(len(table)),
+        per_dimension=per_dim,
+        undecided_not_exported=gold.undecided_counts(ws),
+        consensus_rule=gold.project_rule(ws).describe(),
+        methods={str(k): int(v) for k, v in table["method"].value_counts().sort_index().items()},
+        agreement=agreement_report.report(ws).dimensions,
+        schema_version=ws.schema_version,
+        schema_sha256=schema.digest(body),
+    )
 
 
-def export_gold(
-    ws: Workspace, out: Path, fmt: Format, dimension: str | None = None
-) -> dict[str, Any]:
+def export_gold(ws: Workspace, out: Path, fmt: Format, dimension: str | None = None) -> DataCard:
     """Write the gold set and its data card (`OUT.card.json`); returns the card."""
     table = gold_table(ws, dimension)
     write(table, out, fmt)
     card = data_card(ws, table, out, fmt)
     card_path = out.with_name(out.name + ".card.json")
-    card_path.write_text(jsonout.dumps(card) + "\n")
+    card_path.write_text(jsonout.dumps(card.to_json()) + "\n")
     return card
 
 

@@ -19,27 +19,19 @@ st.caption(
 
 
 @st.cache_data(ttl=30, show_spinner="Computing agreement…")
-def figures(labels_seen: int) -> dict:
-    return agreement_report.report(ui.workspace())["dimensions"]
+def figures(labels_seen: int) -> agreement_report.AgreementReport:
+    return agreement_report.report(ui.workspace())
 
 
-dims = figures(ws.store.counts()["labels"])
-if not any(d["items"] for d in dims.values()):
+result = figures(ws.store.counts()["labels"])
+if not result.any_pairs():
     st.info("No item has two labels yet.")
     st.stop()
 
-table = pd.DataFrame(
-    [
-        {
-            "dimension": name,
-            **agreement_report.flat(d),
-        }
-        for name, d in dims.items()
-    ]
-)
-for name, d in dims.items():
-    if d["ci_note"]:
-        st.caption(f"{name}: no interval. {d['ci_note']}.")
+table = result.table()
+for name, d in result.dimensions.items():
+    if d.ci_note:
+        st.caption(f"{name}: no interval. {d.ci_note}.")
 st.altair_chart(
     charts.interval_bars(table, "alpha", "alpha_low", "alpha_high", "dimension"),
     width="stretch",

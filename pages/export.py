@@ -34,7 +34,7 @@ if st.button("Prepare download", type="primary"):
         if what == "gold":
             card = export.export_gold(ws, out, fmt, dimension)
             st.download_button(
-                "Data card (JSON)", json.dumps(card, indent=2), out.name + ".card.json"
+                "Data card (JSON)", json.dumps(card.to_json(), indent=2), out.name + ".card.json"
             )
         else:
             export.export_labels(ws, out, fmt, dimension)

@@ -109,52 +109,55 @@ with detail_tab:
         )
         dim = ws.schema.dimension(dim_name)
         row = grader_views.pair_row(table, grader, dim_name)
+        if row is None:
+            st.stop()
+        yn, scale, scored = row.figures.binary, row.figures.scale, row.figures.scored
         left, right = st.columns(2, gap="large")
         with left:
-            if row["n"]:
-                st.markdown(f"**Confusion matrix** ({row['n']} items)")
-                st.dataframe(
-                    calibration.confusion_table(row["tp"], row["fp"], row["fn"], row["tn"])
-                )
+            if yn.n:
+                st.markdown(f"**Confusion matrix** ({yn.n} items)")
+                st.dataframe(calibration.confusion_table(yn.tp, yn.fp, yn.fn, yn.tn))
                 a, b, c = st.columns(3)
-                for col, name, key in zip(
-                    (a, b, c), ("Precision", "Recall", "F1"), grader_views.RATES, strict=True
+                for col, name, value, ci in (
+                    (a, "Precision", yn.precision, yn.precision_ci),
+                    (b, "Recall", yn.recall, yn.recall_ci),
+                    (c, "F1", yn.f1, yn.f1_ci),
                 ):
-                    col.metric(name, fmt(row[key], ".2f"))
-                    col.caption(grader_views.ci_text(row[f"{key}_ci"]))
+                    col.metric(name, fmt(value, ".2f"))
+                    col.caption(grader_views.ci_text(ci))
                 a, b = st.columns(2)
                 a.metric(
                     "Grader says yes",
-                    fmt(row["grader_positive_rate"], ".0%"),
-                    delta=f"{fmt(row['leniency'], '+.0%')} vs humans",
+                    fmt(yn.grader_positive_rate, ".0%"),
+                    delta=f"{fmt(yn.leniency, '+.0%')} vs humans",
                     delta_color="off",
                 )
-                b.metric("Humans say yes", fmt(row["reference_positive_rate"], ".0%"))
-            if row["scale_n"]:
-                st.markdown(f"**Full scale** ({row['scale_n']} items, {row['scale_weights']} κ)")
+                b.metric("Humans say yes", fmt(yn.reference_positive_rate, ".0%"))
+            if scale.scale_n:
+                st.markdown(f"**Full scale** ({scale.scale_n} items, {scale.scale_weights} κ)")
                 st.dataframe(calibration.scale_table(comp, grader, dim))
         with right:
-            if row["n"]:
-                low, high = (fmt(x, ".3f") for x in row["kappa_ci"])
+            if yn.n:
+                low, high = (fmt(x, ".3f") for x in yn.kappa_ci)
                 a, b = st.columns(2)
-                a.metric("Cohen's κ", fmt(row["kappa"], ".3f"), help=f"95% CI {low} to {high}")
-                b.metric("Gwet's AC1", fmt(row["ac1"], ".3f"))
+                a.metric("Cohen's κ", fmt(yn.kappa, ".3f"), help=f"95% CI {low} to {high}")
+                b.metric("Gwet's AC1", fmt(yn.ac1, ".3f"))
                 st.caption(
                     (
-                        f"No κ interval: {row['kappa_ci_note']}."
-                        if row["kappa_ci_note"]
+                        f"No κ interval: {yn.kappa_ci_note}."
+                        if yn.kappa_ci_note
                         else f"κ 95% CI {low} – {high}."
                     )
-                    + f" The raters among themselves: κ {fmt(row.get('human_kappa'), '.3f')}."
+                    + f" The raters among themselves: κ {fmt(row.human_kappa, '.3f')}."
                 )
-            if grader_views.has_scores(row):
+            if scored.present:
                 a, b, c = st.columns(3)
-                a.metric("ROC-AUC", fmt(row["roc_auc"], ".3f"))
-                b.metric("Brier", fmt(row["brier"], ".3f"))
-                c.metric("ECE", fmt(row["ece"], ".3f"))
+                a.metric("ROC-AUC", fmt(scored.roc_auc, ".3f"))
+                b.metric("Brier", fmt(scored.brier, ".3f"))
+                c.metric("ECE", fmt(scored.ece, ".3f"))
                 st.caption(
-                    f"Best threshold (highest κ): {fmt(row['best_threshold_raw'], '.3g')} on the "
-                    f"grader's scale (κ {fmt(row['best_threshold_kappa'], '.3f')}). "
+                    f"Best threshold (highest κ): {fmt(scored.best_threshold_raw, '.3g')} on the "
+                    f"grader's scale (κ {fmt(scored.best_threshold_kappa, '.3f')}). "
                     "Set it in the Mapping tab."
                 )
                 st.altair_chart(
@@ -166,7 +169,7 @@ with detail_tab:
         by = st.segmented_control(
             "Break down by", list(calibration.BREAKDOWNS), default="condition", key="by"
         )
-        if by and row["n"]:
+        if by and yn.n:
             st.dataframe(
                 grader_views.breakdown_view(comp, by, grader, dim_name),
                 hide_index=True,

@@ -147,7 +147,7 @@ def grader_coverage(
     for i, t in enumerate(tables):
         figures = calibration.binary_figures(t.astype(np.int64), seed=i)
         for k in truth:
-            low, high = figures[f"{k}_ci"]
+            low, high = getattr(figures, f"{k}_ci")
             if low is not None and math.isfinite(low):
                 hits[k].append(low <= truth[k] <= high)
     return {
@@ -236,13 +236,13 @@ def audit_simulation(size: int, reviewed: float, reps: int, seed: int) -> dict[s
         idx = sample["transcript_id"].str[1:].astype(int).to_numpy()
         est = _estimates(idx, sample["inclusion_prob"].to_numpy(), sample["stratum"], pop)
         for k, e in est.items():
-            if math.isfinite(e["rate"]):
-                got[k].append((e["rate"], e["low"] <= truth[k] <= e["high"]))
+            if math.isfinite(e.rate):
+                got[k].append((e.rate, e.low <= truth[k] <= e.high))
         simple = rng.choice(pop["truth"].size, size, replace=False)
         plain = _estimates(simple, np.full(size, size / pop["truth"].size), np.zeros(size), pop)
         for k, e in plain.items():
-            if math.isfinite(e["rate"]):
-                srs[k].append(e["rate"])
+            if math.isfinite(e.rate):
+                srs[k].append(e.rate)
     out = {}
     for k in AUDIT_ESTIMATES:
         rates = np.array([x[0] for x in got[k]])
@@ -290,7 +290,7 @@ def scale_coverage(prevalence: float, items: int, reps: int, seed: int) -> dict[
     hits = []
     for i, flat in enumerate(rng.multinomial(items, cells, size=reps)):
         figures = calibration.scale_table_figures(flat.reshape(k, k), "linear", seed=i)
-        low, high = figures["scale_kappa_ci"]
+        low, high = figures.scale_kappa_ci
         if math.isfinite(low):
             hits.append(low <= truth <= high)
     return {

@@ -48,9 +48,7 @@ def test_report_matches_krippendorff_package(seeded: Workspace) -> None:
             ("t04", "ben", "considered", DAY1),  # one rating only: not pairable
         ],
     )
-    figures = agreement_report.report(seeded, "extortion", n_resamples=200)["dimensions"][
-        "extortion"
-    ]
+    figures = agreement_report.report(seeded, "extortion", n_resamples=200).dimensions["extortion"]
     data = np.array(
         [
             [0, 3, 0, 2],
@@ -62,11 +60,11 @@ def test_report_matches_krippendorff_package(seeded: Workspace) -> None:
     oracle = krippendorff.alpha(
         reliability_data=data, level_of_measurement="ordinal", value_domain=[0, 1, 2, 3]
     )
-    assert figures["items"] == 4 and figures["raters"] == 3
-    assert math.isclose(figures["alpha"], oracle, rel_tol=1e-9)
+    assert figures.items == 4 and figures.raters == 3
+    assert math.isclose(figures.alpha, oracle, rel_tol=1e-9)
     # 5 of 9 ratings outside the most common value (0): too few for an interval
-    assert all(math.isnan(x) for x in figures["alpha_ci"])
-    assert figures["ci_note"] == (
+    assert all(math.isnan(x) for x in figures.alpha_ci)
+    assert figures.ci_note == (
         "5 ratings outside the most common value: too few for an interval (needs 12)"
     )
 
@@ -84,9 +82,9 @@ def test_na_values_are_set_aside(seeded: Workspace) -> None:
             for r, v in (("ana", "na"), ("ben", "3"), ("chen", "3"))
         ]
     )
-    figures = agreement_report.report(seeded, "ethical_explanation", 50)["dimensions"]
-    assert figures["ethical_explanation"]["items"] == 1
-    assert figures["ethical_explanation"]["percent_agreement"] == 1.0
+    figures = agreement_report.report(seeded, "ethical_explanation", 50).dimensions
+    assert figures["ethical_explanation"].items == 1
+    assert figures["ethical_explanation"].percent_agreement == 1.0
 
 
 def test_over_time_uses_labels_as_of_each_day(seeded: Workspace) -> None:

@@ -95,7 +95,7 @@ def test_suggested_size_meets_the_target_width() -> None:
             sample["stratum"],
             np.ones(len(i), bool),
         )
-        widths.append(est["high"] - est["low"])
+        widths.append(est.high - est.low)
     assert 0.06 < np.mean(widths) < 0.12
 
 
@@ -120,12 +120,12 @@ def test_recorded_inclusion_probabilities_are_the_selection_frequencies() -> Non
 def test_census_gives_the_plain_rate_with_a_wilson_interval() -> None:
     y = np.array([1, 0, 0, 0, 1, 0, 0, 0, 0, 0])
     est = audit.ratio_estimate(y, np.ones(10), np.ones(10), ["s"] * 10, np.ones(10, bool))
-    assert est["rate"] == 0.2 and est["items"] == 10
-    assert est["low"] < 0.2 < est["high"] and est["low"] > 0.0
+    assert est.rate == 0.2 and est.items == 10
+    assert est.low < 0.2 < est.high and est.low > 0.0
     none = audit.ratio_estimate(y * 0, np.ones(10), np.ones(10), ["s"] * 10, np.ones(10, bool))
-    assert none["rate"] == 0.0 and none["high"] > 0.0  # no error seen is not proof of none
+    assert none.rate == 0.0 and none.high > 0.0  # no error seen is not proof of none
     empty = audit.ratio_estimate(y, np.ones(10), np.ones(10), ["s"] * 10, np.zeros(10, bool))
-    assert math.isnan(empty["rate"]) and math.isnan(empty["low"])
+    assert math.isnan(empty.rate) and math.isnan(empty.low)
 
 
 @pytest.mark.parametrize(
@@ -147,9 +147,9 @@ def test_weighted_estimate_recovers_a_known_error_rate(rates: dict[str, float]) 
             sample["stratum"],
             np.ones(len(idx), bool),
         )
-        assert est["low"] <= est["rate"] <= est["high"]
-        estimates.append(est["rate"])
-        covered += est["low"] <= truth <= est["high"]
+        assert est.low <= est.rate <= est.high
+        estimates.append(est.rate)
+        covered += est.low <= truth <= est.high
     # Neyman allocation oversamples the error-prone strata, yet the weighted mean lands on
     # the population rate
     assert abs(np.mean(estimates) - truth) < 0.01
@@ -171,7 +171,7 @@ def test_unresolved_items_are_reweighted_within_their_stratum() -> None:
         est = audit.ratio_estimate(
             err[idx], np.ones(len(idx)), sample["inclusion_prob"], sample["stratum"], done
         )
-        estimates.append(est["rate"])
+        estimates.append(est.rate)
     assert abs(np.mean(estimates) - err.mean()) < 0.01
 
 
@@ -184,8 +184,8 @@ def test_false_positive_and_negative_rates_are_ratio_estimates() -> None:
         sample, _ = audit.draw_sample(items, 300, seed=seed)
         i = index_of(sample)
         args = (sample["inclusion_prob"], sample["stratum"], np.ones(len(i), bool))
-        got_fp.append(audit.ratio_estimate(pred[i] & ~truth[i], ~truth[i], *args)["rate"])
-        got_fn.append(audit.ratio_estimate(~pred[i] & truth[i], truth[i], *args)["rate"])
+        got_fp.append(audit.ratio_estimate(pred[i] & ~truth[i], ~truth[i], *args).rate)
+        got_fn.append(audit.ratio_estimate(~pred[i] & truth[i], truth[i], *args).rate)
     assert abs(np.mean(got_fp) - fpr) < 0.015 and abs(np.mean(got_fn) - fnr) < 0.02
 
 

@@ -47,35 +47,35 @@ def test_binary_metrics_by_hand() -> None:
     pred = ["yes", "yes", "yes", "no", "yes", "no", "no", "no", "no", "no"]
     m = calibration.binary_metrics(truth, pred)
     # tp=3 fn=1 fp=1 tn=5; precision 3/4, recall 3/4, F1 0.75
-    assert (m["tp"], m["fn"], m["fp"], m["tn"], m["n"]) == (3, 1, 1, 5, 10)
-    assert m["precision"] == 0.75 and m["recall"] == 0.75 and m["f1"] == 0.75
+    assert (m.tp, m.fn, m.fp, m.tn, m.n) == (3, 1, 1, 5, 10)
+    assert m.precision == 0.75 and m.recall == 0.75 and m.f1 == 0.75
     # po = 0.8; pe = 0.4*0.4 + 0.6*0.6 = 0.52; kappa = 0.28/0.48
-    assert math.isclose(m["kappa"], 0.28 / 0.48)
+    assert math.isclose(m.kappa, 0.28 / 0.48)
     # AC1: pi_yes = (2*3 + 1 + 1) / 20 = 0.4; pe = 2 * 0.4 * 0.6 = 0.48; (0.8-0.48)/0.52
-    assert math.isclose(m["ac1"], 0.32 / 0.52)
+    assert math.isclose(m.ac1, 0.32 / 0.52)
     # leniency: grader says yes 4/10, humans 4/10
-    assert m["grader_positive_rate"] == 0.4 and m["reference_positive_rate"] == 0.4
+    assert m.grader_positive_rate == 0.4 and m.reference_positive_rate == 0.4
     # 4 yes answers on each side: fewer than 5, so no kappa or AC1 interval, and why
-    assert all(math.isnan(x) for x in m["kappa_ci"] + m["ac1_ci"])
-    assert m["kappa_ci_note"] == "4 reference yes answers: too few for an interval (needs 5)"
+    assert all(math.isnan(x) for x in m.kappa_ci + m.ac1_ci)
+    assert m.kappa_ci_note == "4 reference yes answers: too few for an interval (needs 5)"
     # exact intervals for the rates: Clopper-Pearson 3 of 4 (statsmodels "beta")
     cp = proportion_confint(3, 4, alpha=0.05, method="beta")
-    assert np.allclose(m["precision_ci"], cp) and np.allclose(m["recall_ci"], cp)
+    assert np.allclose(m.precision_ci, cp) and np.allclose(m.recall_ci, cp)
     bigger = calibration.binary_figures(gm.binary_table(tp=30, fp=10, fn=10, tn=50))
-    low, high = bigger["kappa_ci"]
-    assert bigger["kappa_ci_note"] is None and low <= bigger["kappa"] <= high
+    low, high = bigger.kappa_ci
+    assert bigger.kappa_ci_note is None and low <= bigger.kappa <= high
 
 
 def test_metrics_edge_cases() -> None:
     empty = calibration.binary_metrics([], [])
-    assert empty["n"] == 0 and math.isnan(empty["kappa"]) and math.isnan(empty["precision"])
-    assert all(math.isnan(x) for x in empty["kappa_ci"])
+    assert empty.n == 0 and math.isnan(empty.kappa) and math.isnan(empty.precision)
+    assert all(math.isnan(x) for x in empty.kappa_ci)
     same = calibration.binary_metrics(["no", "no"], ["no", "no"])
-    assert math.isnan(same["kappa"])  # 0/0: both always "no"
-    assert same["ac1"] == 1.0  # Gwet's chance agreement is 0 here
-    assert math.isnan(same["precision"]) and math.isnan(same["recall"])
+    assert math.isnan(same.kappa)  # 0/0: both always "no"
+    assert same.ac1 == 1.0  # Gwet's chance agreement is 0 here
+    assert math.isnan(same.precision) and math.isnan(same.recall)
     # Reference one class, grader varies: kappa 0 (as agreement.cohen_kappa), not nan.
-    assert calibration.binary_metrics(["no"] * 3, ["no", "yes", "no"])["kappa"] == 0.0
+    assert calibration.binary_metrics(["no"] * 3, ["no", "yes", "no"]).kappa == 0.0
 
 
 # -- metrics against scikit-learn and labels.agreement ----------------------------------------
@@ -90,15 +90,15 @@ def test_binary_figures_match_sklearn_and_agreement(seed: int) -> None:
     pred_w = np.where(pred, "yes", "no").tolist()
     m = calibration.binary_metrics(ref_w, pred_w)
     tn, fp, fn, tp = confusion_matrix(ref_w, pred_w, labels=YES_NO).ravel()
-    assert (m["tn"], m["fp"], m["fn"], m["tp"]) == (tn, fp, fn, tp)
+    assert (m.tn, m.fp, m.fn, m.tp) == (tn, fp, fn, tp)
     p, r, f, _ = precision_recall_fscore_support(
         ref_w, pred_w, average="binary", pos_label="yes", zero_division=np.nan
     )
-    assert np.allclose([m["precision"], m["recall"], m["f1"]], [p, r, f])
-    assert math.isclose(m["kappa"], cohen_kappa_score(ref_w, pred_w))
-    assert math.isclose(m["kappa"], agreement.cohen_kappa(ref_w, pred_w, YES_NO))
+    assert np.allclose([m.precision, m.recall, m.f1], [p, r, f])
+    assert math.isclose(m.kappa, cohen_kappa_score(ref_w, pred_w))
+    assert math.isclose(m.kappa, agreement.cohen_kappa(ref_w, pred_w, YES_NO))
     units = [[a, b] for a, b in zip(ref_w, pred_w, strict=True)]
-    assert math.isclose(m["ac1"], agreement.gwet_ac1(units, YES_NO))
+    assert math.isclose(m.ac1, agreement.gwet_ac1(units, YES_NO))
 
 
 @pytest.mark.parametrize("weights", [None, "linear", "quadratic"])
@@ -615,7 +615,7 @@ def test_report_on_100k_gold_items_is_fast(tmp_path: Path) -> None:
         timings.append(time.perf_counter() - start)
     ws.store.close()
     assert table["n"].tolist()[:2] == [N_BIG, N_BIG] and table["scale_n"].iloc[2] > 60_000
-    assert all(isinstance(ci, list) and len(ci) == 2 for ci in table["kappa_ci"])
+    assert all(isinstance(ci, tuple) and len(ci) == 2 for ci in table["kappa_ci"])
     print(f"graders report, 100,000 gold items x 3 dimensions: {min(timings):.2f} s")
     assert min(timings) <= 3.0, timings
 
@@ -689,6 +689,6 @@ def test_inspect_dict_scores_map_to_two_dimensions(ws: Workspace, tmp_path: Path
     assert (table.loc["extortion", "tp"], table.loc["extortion", "tn"]) == (2, 2)
     assert table.loc["extortion", "kappa"] == 1.0
     m = table.loc["manipulation"]
-    assert (m["tp"], m["fp"], m["fn"], m["tn"]) == (1, 1, 1, 1) and m["kappa"] == 0.0
+    assert (m.tp, m.fp, m.fn, m.tn) == (1, 1, 1, 1) and m.kappa == 0.0
     # without the map neither key names a dimension, so nothing is compared
     assert calibration.report(ws, "inspect/harm", GraderMap()).empty

@@ -31,14 +31,14 @@ def test_gold_export_is_reproducible_and_carded(
     export.export_gold(demo_ws, second, fmt)  # type: ignore[arg-type]
     assert first.read_bytes() == second.read_bytes()
     saved = json.loads((tmp_path / f"a.{fmt}.card.json").read_text())
-    assert saved["sha256"] == card["sha256"] and saved["rows"] == card["rows"] > 100
+    assert saved["sha256"] == card.sha256 and saved["rows"] == card.rows > 100
     assert sum(saved["undecided_not_exported"].values()) == sum(
         gold.undecided_counts(demo_ws).values()
     )
-    figures = agreement_report.report(demo_ws)["dimensions"]
+    figures = agreement_report.report(demo_ws).dimensions
     for dim, f in saved["agreement"].items():
-        assert f["alpha"] == pytest.approx(figures[dim]["alpha"])
-        assert f["alpha_ci"] == pytest.approx(figures[dim]["alpha_ci"])
+        assert f["alpha"] == pytest.approx(figures[dim].alpha)
+        assert f["alpha_ci"] == pytest.approx(list(figures[dim].alpha_ci))
     assert saved["methods"]["adjudicated"] >= 1
 
 

@@ -101,14 +101,14 @@ def test_full_scale_kappa_needs_values_outside_the_mode_on_both_sides() -> None:
 
     sparse = np.diag([40, 2, 1, 0])  # 3 items outside "none" on each side
     figures = calibration.scale_table_figures(sparse, "linear")
-    assert all(math.isnan(x) for x in figures["scale_kappa_ci"])
-    assert figures["scale_kappa_ci_note"] == (
+    assert all(math.isnan(x) for x in figures.scale_kappa_ci)
+    assert figures.scale_kappa_ci_note == (
         "3 reference values outside its most common one: too few for an interval (needs 5)"
     )
     spread = np.array([[30, 3, 0, 0], [2, 6, 1, 0], [0, 1, 4, 1], [0, 0, 1, 3]])
     shown = calibration.scale_table_figures(spread, "linear")
-    low, high = shown["scale_kappa_ci"]
-    assert shown["scale_kappa_ci_note"] is None and low <= shown["scale_kappa"] <= high
+    low, high = shown.scale_kappa_ci
+    assert shown.scale_kappa_ci_note is None and low <= shown.scale_kappa <= high
 
 
 @pytest.mark.parametrize(("x", "n"), [(0, 10), (3, 17), (20, 20)])

@@ -27,7 +27,9 @@ from __future__ import annotations
 import json
 import math
 import uuid
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -225,13 +227,85 @@ def _smoothed_var(z: FloatArray, rate: float) -> float:
     return float(np.sum(weights * (values - mean) ** 2) / (total - 1))
 
 
+@dataclass(frozen=True)
+class Rate:
+    """An estimated population rate with its 95% CI."""
+
+    rate: float
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class RatioEstimate(Rate):
+    """`Rate` with its standard error, resolved items with x = 1 and effective sample size."""
+
+    se: float
+    items: float
+    n_eff: float
+
+
+@dataclass(frozen=True)
+class DrawOutcome:
+    """What the latest draw of a grader says about one yes/no dimension."""
+
+    grader: str
+    dimension: str
+    draw: str
+    drawn_at: datetime
+    sampled: int
+    resolved: int
+    error: Rate
+    false_positive: Rate
+    false_negative: Rate
+    prevalence: Rate
+    """The truth's yes share."""
+    reference_error: float
+    """The plain disagreement rate with today's reference, for contrast."""
+
+    def row(self) -> dict[str, object]:
+        """One flat row of `estimates`: each rate as NAME, NAME_low and NAME_high."""
+        out: dict[str, object] = {
+            k: getattr(self, k) for k in ("grader", "dimension", "draw", "drawn_at")
+        }
+        out |= {"sampled": self.sampled, "resolved": self.resolved}
+        out["reference_error"] = self.reference_error
+        for name in ESTIMATES:
+            r: Rate = getattr(self, name)
+            out |= {name: r.rate, f"{name}_low": r.low, f"{name}_high": r.high}
+        return out
+
+    @classmethod
+    def from_record(cls, record: Mapping[Hashable, Any]) -> DrawOutcome:
+        """A row of the `estimates` table back as a `DrawOutcome`."""
+        rates = {n: Rate(record[n], record[f"{n}_low"], record[f"{n}_high"]) for n in ESTIMATES}
+        return cls(
+            grader=str(record["grader"]),
+            dimension=str(record["dimension"]),
+            draw=str(record["draw"]),
+            drawn_at=record["drawn_at"],
+            sampled=int(record["sampled"]),
+            resolved=int(record["resolved"]),
+            error=rates["error"],
+            false_positive=rates["false_positive"],
+            false_negative=rates["false_negative"],
+            prevalence=rates["prevalence"],
+            reference_error=float(record["reference_error"]),
+        )
+
+
+def outcome_rows(table: pd.DataFrame) -> list[DrawOutcome]:
+    """The rows of an `estimates` table as `DrawOutcome`s."""
+    return [DrawOutcome.from_record(r) for r in table.to_dict("records")] if len(table) else []
+
+
 def ratio_estimate(
     y: npt.ArrayLike,
     x: npt.ArrayLike,
     prob: npt.ArrayLike,
     stratum: npt.ArrayLike,
     resolved: npt.ArrayLike,
-) -> dict[str, float]:
+) -> RatioEstimate:
     """Hájek estimate of sum(Y) / sum(X) over the population from a stratified sample.
 
     One entry per sampled item: y and x (0/1 here), its inclusion probability, stratum,
@@ -249,7 +323,7 @@ def ratio_estimate(
     w = np.where(done, adjust[codes] / p, 0.0)
     total_x = float(np.sum(w * x_))
     if total_x <= 0:
-        return dict.fromkeys(("rate", "low", "high", "se", "items", "n_eff"), math.nan)
+        return RatioEstimate(*[math.nan] * 6)
     rate = float(np.sum(w * y_)) / total_x
     z = np.where(done, y_ - rate * x_, 0.0)
     variance = 0.0
@@ -265,17 +339,10 @@ def ratio_estimate(
     binomial = rate * (1 - rate)
     n_eff = min(items, binomial / variance) if variance > 0 and binomial > 0 else items
     low, high = _wilson(rate, n_eff)
-    return {
-        "rate": rate,
-        "low": low,
-        "high": high,
-        "se": math.sqrt(variance),
-        "items": items,
-        "n_eff": n_eff,
-    }
+    return RatioEstimate(rate, low, high, math.sqrt(variance), items, n_eff)
 
 
-def _draw_outcomes(ws: Workspace, d: pd.Series, comp: pd.DataFrame) -> list[dict[str, Any]]:
+def _draw_outcomes(ws: Workspace, d: pd.Series, comp: pd.DataFrame) -> list[DrawOutcome]:
     items = ws.store.audit_items(str(d["id"]))
     rows = []
     for dim in ws.schema.dimensions:
@@ -295,21 +362,21 @@ def _draw_outcomes(ws: Workspace, d: pd.Series, comp: pd.DataFrame) -> list[dict
         said_yes = said == 1
         reviewed = mine[(mine["pred"] >= 0) & (mine["ref"] >= 0)]
         rows.append(
-            {
-                "grader": d["grader"],
-                "dimension": dim.name,
-                "draw": d["id"],
-                "drawn_at": d["created_at"],
-                "sampled": len(judged),
-                "resolved": int(done.sum()),
-                "error": ratio_estimate(done & (said_yes != yes), np.ones(len(judged)), *args),
-                "false_positive": ratio_estimate(said_yes & ~yes, done & ~yes, *args),
-                "false_negative": ratio_estimate(~said_yes & yes, yes, *args),
-                "prevalence": ratio_estimate(yes, np.ones(len(judged)), *args),
-                "reference_error": float((reviewed["pred"] != reviewed["ref"]).mean())
+            DrawOutcome(
+                grader=str(d["grader"]),
+                dimension=dim.name,
+                draw=str(d["id"]),
+                drawn_at=d["created_at"],
+                sampled=len(judged),
+                resolved=int(done.sum()),
+                error=ratio_estimate(done & (said_yes != yes), np.ones(len(judged)), *args),
+                false_positive=ratio_estimate(said_yes & ~yes, done & ~yes, *args),
+                false_negative=ratio_estimate(~said_yes & yes, yes, *args),
+                prevalence=ratio_estimate(yes, np.ones(len(judged)), *args),
+                reference_error=float((reviewed["pred"] != reviewed["ref"]).mean())
                 if len(reviewed)
                 else math.nan,
-            }
+            )
         )
     return rows
 
@@ -332,12 +399,5 @@ def estimates(
     gmap = ws.grader_map if gmap is None else gmap
     comp = calibration.comparisons(ws, grader, gmap) if comp is None else comp
     latest = draws.drop_duplicates("grader", keep="first")
-    rows = [row for _, d in latest.iterrows() for row in _draw_outcomes(ws, d, comp)]
-    flat = []
-    for row in rows:
-        out = {k: v for k, v in row.items() if not isinstance(v, dict)}
-        for name in ESTIMATES:
-            est = row[name]
-            out |= {name: est["rate"], f"{name}_low": est["low"], f"{name}_high": est["high"]}
-        flat.append(out)
-    return pd.DataFrame(flat)
+    outcomes = [o for _, d in latest.iterrows() for o in _draw_outcomes(ws, d, comp)]
+    return pd.DataFrame([o.row() for o in outcomes])

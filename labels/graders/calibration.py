@@ -20,8 +20,9 @@ dimension's `value_names` (-1 none); `source` is 1 gold, 0 majority, -1 no refer
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any, Literal
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, fields
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -32,7 +33,14 @@ import pyarrow.compute as pc
 from labels import decision, jsonout
 from labels.graders import map as grader_map
 from labels.graders import metrics as gm
-from labels.graders.figures import N_RESAMPLES, binary_figures, scale_table_figures
+from labels.graders.figures import (
+    N_RESAMPLES,
+    BinaryFigures,
+    Figures,
+    ScaleFigures,
+    binary_figures,
+    scale_table_figures,
+)
 from labels.graders.map import GraderMap, GraderSettings, projection, value_codes
 from labels.schema import Dimension, Schema
 from labels.workspace import Workspace
@@ -223,7 +231,7 @@ def readable(comp: pd.DataFrame, schema: Schema) -> pd.DataFrame:
 
 def binary_metrics(
     truth: list[str], pred: list[str], n_resamples: int = N_RESAMPLES
-) -> dict[str, Any]:
+) -> BinaryFigures:
     """`binary_figures` for two parallel lists of yes/no."""
     lookup = {"no": 0, "yes": 1}
     ref = np.array([lookup.get(v, -1) for v in truth], dtype=np.int64)
@@ -231,20 +239,44 @@ def binary_metrics(
     return binary_figures(gm.table(ref, grader, 2), n_resamples)
 
 
+@dataclass(frozen=True)
+class ScoredFigures(Figures):
+    """A scored grader's ROC-AUC, Brier, ECE and kappa-best threshold (all nan when the
+    grader gives no usable scores)."""
+
+    scored_n: float
+    roc_auc: float
+    brier: float
+    ece: float
+    best_threshold: float
+    """On the normalised scale."""
+    best_threshold_raw: float
+    """On the grader's own scale."""
+    best_threshold_kappa: float
+
+    @property
+    def present(self) -> bool:
+        """Whether there are scored-grader figures (ROC-AUC or Brier)."""
+        return not (math.isnan(self.roc_auc) and math.isnan(self.brier))
+
+
+NO_SCORES = ScoredFigures(*[math.nan] * 7)
+
+
 def scored_figures(
     truth: gm.BoolArray, score: gm.FloatArray, settings: GraderSettings
-) -> dict[str, Any]:
+) -> ScoredFigures:
     """ROC-AUC, Brier, ECE and the kappa-best threshold (normalised and on the raw scale)."""
     threshold, best_kappa = gm.best_threshold(truth, score)
-    return {
-        "scored_n": int(truth.size),
-        "roc_auc": gm.roc_auc(truth, score),
-        "brier": gm.brier(truth, score),
-        "ece": gm.expected_calibration_error(gm.reliability(truth, score)),
-        "best_threshold": threshold,
-        "best_threshold_raw": settings.raw_threshold(threshold),
-        "best_threshold_kappa": best_kappa,
-    }
+    return ScoredFigures(
+        scored_n=int(truth.size),
+        roc_auc=gm.roc_auc(truth, score),
+        brier=gm.brier(truth, score),
+        ece=gm.expected_calibration_error(gm.reliability(truth, score)),
+        best_threshold=threshold,
+        best_threshold_raw=settings.raw_threshold(threshold),
+        best_threshold_kappa=best_kappa,
+    )
 
 
 def on_scale(codes: gm.IntArray, dim: Dimension) -> gm.IntArray:
@@ -264,38 +296,108 @@ def scale_counts(rows: pd.DataFrame, dim: Dimension) -> gm.IntArray:
 
 def scale_figures(
     rows: pd.DataFrame, dim: Dimension, n_resamples: int = N_RESAMPLES, seed: int = 0
-) -> dict[str, Any]:
+) -> ScaleFigures:
     """Full-scale agreement where both sides give a scale value: n, exact agreement, kappa
     (linear weights for ordinal dimensions) with a BCa 95% CI (`scale_table_figures`)."""
     weights: gm.Weights = "linear" if dim.level == "ordinal" else None
     return scale_table_figures(scale_counts(rows, dim), weights, n_resamples, seed)
 
 
-NO_SCORES = dict.fromkeys(
-    ("scored_n", "roc_auc", "brier", "ece", "best_threshold", "best_threshold_raw"), math.nan
-) | {"best_threshold_kappa": math.nan}
+@dataclass(frozen=True)
+class PairFigures:
+    """Every figure for one grader and dimension: yes/no, where the reference came from,
+    scores, full scale."""
+
+    binary: BinaryFigures
+    gold_items: int
+    """Items the grader answered whose reference is gold."""
+    majority_items: int
+    """Items the grader answered whose reference is the raters' strict majority."""
+    unreviewed: int
+    """Items without a reference."""
+    threshold: float | None
+    scored: ScoredFigures
+    scale: ScaleFigures
+
+    def row(self) -> dict[str, object]:
+        """One flat table row (the columns of `summary`, after grader and dimension)."""
+        own = {k: getattr(self, k) for k in ("gold_items", "majority_items", "unreviewed")}
+        own["threshold"] = self.threshold
+        return self.binary.row() | own | self.scored.row() | self.scale.row()
 
 
 def pair_figures(
     rows: pd.DataFrame, dim: Dimension, settings: GraderSettings, n_resamples: int = N_RESAMPLES
-) -> dict[str, Any]:
+) -> PairFigures:
     """Every figure for one grader and dimension from its comparison rows."""
     ref, pred = rows["ref"].to_numpy(int), rows["pred"].to_numpy(int)
     source = rows["source"].to_numpy(int)
-    figures = binary_figures(gm.table(ref, pred, 2), n_resamples)
     said = (pred >= 0) | (rows["pred_value"].to_numpy(int) >= 0)
-    figures |= {
-        "gold_items": int(((source == 1) & said).sum()),
-        "majority_items": int(((source == 0) & said).sum()),
-        "unreviewed": int((source < 0).sum()),
-        "threshold": settings.threshold,
-    }
     score = rows["score"].to_numpy(float)
     scored = (ref >= 0) & ~np.isnan(score)
-    figures |= NO_SCORES
+    scores = NO_SCORES
     if dim.binary_yes and np.unique(score[scored]).size >= MIN_DISTINCT_SCORES:
-        figures |= scored_figures(ref[scored] == 1, score[scored], settings)
-    return figures | scale_figures(rows, dim, n_resamples)
+        scores = scored_figures(ref[scored] == 1, score[scored], settings)
+    return PairFigures(
+        binary=binary_figures(gm.table(ref, pred, 2), n_resamples),
+        gold_items=int(((source == 1) & said).sum()),
+        majority_items=int(((source == 0) & said).sum()),
+        unreviewed=int((source < 0).sum()),
+        threshold=settings.threshold,
+        scored=scores,
+        scale=scale_figures(rows, dim, n_resamples),
+    )
+
+
+_F = TypeVar("_F", BinaryFigures, ScoredFigures, ScaleFigures)
+PerDimensionJson = dict[str, dict[str, object]]
+
+
+@dataclass(frozen=True)
+class PairSummary:
+    """One row of `summary`: a grader and dimension, its figures, the humans beside it."""
+
+    grader: str
+    dimension: str
+    figures: PairFigures
+    human_kappa: float = math.nan
+    """Raters' mean pairwise Cohen's kappa on yes/no."""
+    human_scale_kappa: float = math.nan
+    """Raters' mean pairwise kappa on the scale (linear weights on ordinal)."""
+
+    def to_json(self) -> dict[str, object]:
+        """The figures `graders report --json` prints (`JSON_KEYS`), NaN as None."""
+        flat = self.figures.row()
+        return {k: jsonout.finite(flat[k]) for k in JSON_KEYS}
+
+    @classmethod
+    def from_record(cls, record: Mapping[Hashable, Any]) -> PairSummary:
+        """A row of the `summary` table back as typed figures."""
+
+        def pick(kind: type[_F]) -> _F:
+            return kind(**{f.name: record[f.name] for f in fields(kind)})
+
+        figures = PairFigures(
+            binary=pick(BinaryFigures),
+            gold_items=int(record["gold_items"]),
+            majority_items=int(record["majority_items"]),
+            unreviewed=int(record["unreviewed"]),
+            threshold=record["threshold"],
+            scored=pick(ScoredFigures),
+            scale=pick(ScaleFigures),
+        )
+        return cls(
+            str(record["grader"]),
+            str(record["dimension"]),
+            figures,
+            float(record.get("human_kappa", math.nan)),
+            float(record.get("human_scale_kappa", math.nan)),
+        )
+
+
+def summary_rows(table: pd.DataFrame) -> list[PairSummary]:
+    """The rows of a `summary` table as `PairSummary`s."""
+    return [PairSummary.from_record(r) for r in table.to_dict("records")] if len(table) else []
 
 
 def summary(
@@ -311,7 +413,7 @@ def summary(
     for (grader, dim_name), group in comp.groupby(["grader", "dimension"], sort=False):
         dim = schema.dimension(str(dim_name))
         figures = pair_figures(group, dim, gmap.settings(str(grader)), n_resamples)
-        rows.append({"grader": grader, "dimension": dim_name, **figures})
+        rows.append({"grader": grader, "dimension": dim_name, **figures.row()})
     table = pd.DataFrame(rows)
     if table.empty:
         return table
@@ -338,16 +440,16 @@ def report(
     return summary(comp, ws.schema, gmap, human_agreement(ws, labels), n_resamples)
 
 
-def to_json(table: pd.DataFrame, schema: Schema) -> dict[str, Any]:
+def to_json(table: pd.DataFrame, schema: Schema) -> dict[str, dict[str, PerDimensionJson]]:
     """`{"graders": {NAME: {DIMENSION: {n, tp, fp, fn, tn, precision, recall, f1, kappa,
     kappa_ci}}}}`, NaN as None. Dimensions without a yes/no projection are left out (their
     figures are on the full scale; see the human-readable report)."""
-    out: dict[str, dict[str, dict[str, Any]]] = {}
+    out: dict[str, PerDimensionJson] = {}
     binary = {d.name for d in schema.dimensions if d.binary_yes}
-    for row in table.to_dict("records") if not table.empty else []:
-        per = out.setdefault(str(row["grader"]), {})
-        if row["dimension"] in binary:
-            per[str(row["dimension"])] = {k: jsonout.finite(row[k]) for k in JSON_KEYS}
+    for row in summary_rows(table):
+        per = out.setdefault(row.grader, {})
+        if row.dimension in binary:
+            per[row.dimension] = row.to_json()
     return {"graders": out}
 
 
@@ -365,7 +467,12 @@ def breakdown(comp: pd.DataFrame, by: str, n_resamples: int = N_RESAMPLES) -> pd
         t = gm.table(group["ref"].to_numpy(int), group["pred"].to_numpy(int), 2)
         if t.sum():
             rows.append(
-                {"grader": grader, "dimension": dim, by: value, **binary_figures(t, n_resamples)}
+                {
+                    "grader": grader,
+                    "dimension": dim,
+                    by: value,
+                    **binary_figures(t, n_resamples).row(),
+                }
             )
     return pd.DataFrame(rows)
 

@@ -1,13 +1,13 @@
 """What the graders page and the CLI show, shaped from `labels.graders.calibration`'s figures:
 the flat summary, the kappa chart's rows, the disagreement browser's list and details.
 
-No Streamlit here (pages stay thin); everything is a DataFrame in and out.
+No Streamlit here (pages stay thin): DataFrames in and out, and one pair's figures typed
+(`calibration.PairSummary`).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,6 +16,7 @@ from labels import labeling
 from labels.graders import calibration
 from labels.graders import map as grader_map
 from labels.graders.map import GraderMap
+from labels.intervals import Interval
 from labels.schema import Schema
 from labels.workspace import Workspace
 
@@ -101,30 +102,25 @@ def kappa_rows(table: pd.DataFrame) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def fmt(value: Any, spec: str) -> str:
+def fmt(value: float | None, spec: str) -> str:
     """A number for people: formatted with `spec`, or "–" when it is missing or nan."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     return format(value, spec)
 
 
-def ci_text(ci: Any) -> str:
+def ci_text(ci: Interval) -> str:
     """ "95% CI 0.52 – 0.81", or why there is none."""
-    low, high = ci if isinstance(ci, list | tuple) else (math.nan, math.nan)
-    if low is None or math.isnan(low):
+    low, high = ci
+    if math.isnan(low):
         return "no interval (no item to count)"
     return f"95% CI {low:.2f} – {high:.2f}"
 
 
-def has_scores(row: dict[str, Any]) -> bool:
-    """Whether a summary row has scored-grader figures (ROC-AUC or Brier)."""
-    return any(not math.isnan(row.get(k, math.nan)) for k in ("roc_auc", "brier"))
-
-
-def pair_row(table: pd.DataFrame, grader: str, dimension: str) -> dict[str, Any]:
-    """The summary figures of one grader and dimension."""
+def pair_row(table: pd.DataFrame, grader: str, dimension: str) -> calibration.PairSummary | None:
+    """The summary figures of one grader and dimension (None when the table has none)."""
     match = table[(table["grader"] == grader) & (table["dimension"] == dimension)]
-    return {} if match.empty else dict(match.iloc[0])
+    return calibration.summary_rows(match.head(1))[0] if len(match) else None
 
 
 def breakdown_view(comp: pd.DataFrame, by: str, grader: str, dimension: str) -> pd.DataFrame:
