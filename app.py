@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from labels import network, ui
+from labels import network, render, ui
 from labels.store import StoreError
 
 # A local icon: a ":material/…" page icon would make the browser fetch it from Google's CDN.
@@ -47,7 +47,7 @@ def welcome() -> None:
 def unavailable() -> None:
     st.title("Goldset")
     reason = st.session_state.get("startup_error", "The database could not be opened.")
-    st.error(ui.render.escape_markdown(reason))  # it names a path
+    st.error(render.escape_markdown(reason))  # it names a path
 
 
 ADDRESS = st.get_option("server.address")

@@ -158,7 +158,7 @@ def report_cmd(
         known = set(ws.store.graders()["grader"])
         if grader is not None and grader not in known:
             fail(f"unknown grader {grader!r}; known: {', '.join(sorted(known)) or 'none'}")
-        table = calibration.report(ws, grader, gmap, reference=reference)  # type: ignore[arg-type]
+        table = calibration.report(ws, grader, gmap, reference=reference)
         estimates = pd.DataFrame() if as_json else audit.estimates(ws, grader, gmap)
     if as_json:
         typer.echo(json.dumps(calibration.to_json(table, ws.schema), indent=2, allow_nan=False))

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from labels import gold, labeling, ui
+from labels import gold, labeling, render, ui
 
 ws = ui.workspace()
 me = st.session_state["rater"]
@@ -13,7 +13,7 @@ rule = gold.project_rule(ws)
 with st.sidebar:
     if st.button("Apply the consensus rule", help=f"Gold for every item {rule.describe()} decides"):
         st.toast(f"{gold.apply_consensus(ws, rule)} gold rows written.")
-cases = gold.QueueCache(ws, rule, st.session_state)
+cases = gold.QueueCache(ws, rule, st.session_state.setdefault("adjudicate", {}))
 todo = cases.table()
 st.caption(
     f"{len(todo)} item-dimensions that the consensus rule ({rule.describe()}) cannot decide, "
@@ -40,15 +40,15 @@ if t is None:
 left, right = st.columns([3, 2], gap="large")
 with right:
     st.subheader(dim.title)
-    st.caption(ui.render.escape_markdown(tid))
+    st.caption(render.escape_markdown(tid))
     labels = ws.store.case_labels(tid, dim_name)
     for lab in labels.itertuples():
         with st.container(border=True):
-            st.markdown(f"**{ui.render.escape_markdown(str(lab.rater))}**: `{lab.value}`")
+            st.markdown(f"**{render.escape_markdown(str(lab.rater))}**: `{lab.value}`")
             ui.text_block(str(lab.rationale) or "(no rationale)")
-            ev = labeling.evidence_text(lab.evidence)
+            ev = labeling.evidence_text(str(lab.evidence) if lab.evidence else None)
             if ev:
-                st.caption("Evidence: " + ui.render.escape_markdown(ev))
+                st.caption("Evidence: " + render.escape_markdown(ev))
     with st.popover("Guideline", icon=":material/menu_book:"):
         st.markdown(dim.guideline)
         for v in dim.values:
@@ -84,7 +84,7 @@ with right:
         question = st.text_input("Question for the raters", key=keys.question)
         if st.button("Send back to the raters", disabled=not question.strip()):
             sent = gold.send_back(ws, me.id, tid, dim_name, question)
-            st.toast("Sent back to " + ", ".join(ui.render.escape_markdown(r) for r in sent) + ".")
+            st.toast("Sent back to " + ", ".join(render.escape_markdown(r) for r in sent) + ".")
         if st.button(
             "Mark: guideline unclear", help="Listed on the Admin page for the schema owner"
         ):

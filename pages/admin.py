@@ -1,9 +1,11 @@
 """Admin: raters and roles, and the schema versions labels were made under."""
 
+from typing import get_args
+
 import streamlit as st
 
 from labels import backups, ui
-from labels.models import Rater
+from labels.models import Rater, RaterRole
 
 ws = ui.workspace()
 ui.require_role(st.session_state["rater"], "admin")
@@ -31,7 +33,7 @@ with st.form("add-rater", clear_on_submit=True):
     cols = st.columns(3)
     new_id = cols[0].text_input("Id (email or short name)")
     name = cols[1].text_input("Display name")
-    role = cols[2].selectbox("Role", ["rater", "adjudicator", "admin"])
+    role = cols[2].selectbox("Role", list(get_args(RaterRole)))
     if st.form_submit_button("Add") and new_id.strip():
         ws.store.upsert_rater(
             Rater(id=new_id.strip(), name=name.strip() or new_id.strip(), role=role)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from labels import ui
+from labels import render, ui
 from labels.store import LABEL_STATES
 
 ws = ui.workspace()
@@ -55,8 +55,8 @@ if not rows:
 t = ws.store.get_transcript(str(found.iloc[rows[0]]["id"]))
 if t is None:
     st.stop()
-st.subheader(ui.render.escape_markdown(t.id))
-st.caption(f"{ui.conditions(t)} · read-only · {ui.render.escape_markdown(t.source_ref)}")
+st.subheader(render.escape_markdown(t.id))
+st.caption(f"{ui.conditions(t)} · read-only · {render.escape_markdown(t.source_ref)}")
 if may_see_labels:
     with st.expander("Labels on this transcript (every change, oldest first)"):
         st.dataframe(ws.store.label_history(t.id), hide_index=True)

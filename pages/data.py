@@ -5,7 +5,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from labels import loader, ui
+from labels import loader, render, ui
 from labels.models import IngestReport
 
 ws = ui.workspace()
@@ -22,7 +22,7 @@ def progress_bar() -> loader.FileCallback:
 
     def on_file(path: Path, index: int, total: int) -> None:
         done = (index + 1) / max(total, 1)
-        name = ui.render.escape_markdown(path.name)
+        name = render.escape_markdown(path.name)
         bar.progress(done, text=f"Read {name} ({index + 1} of {total})")
 
     return on_file
@@ -58,7 +58,7 @@ with server:
     if st.button("Ingest path", disabled=not raw.strip()):
         path = Path(raw.strip()).expanduser()
         if not path.exists():
-            st.error(f"There is no file or folder at {ui.render.escape_markdown(str(path))}.")
+            st.error(f"There is no file or folder at {render.escape_markdown(str(path))}.")
         else:
             show(loader.ingest_each(ws.store, [path], on_file=progress_bar()))
 

@@ -3,6 +3,7 @@
 import json
 import tempfile
 from pathlib import Path
+from typing import get_args
 
 import streamlit as st
 
@@ -21,7 +22,7 @@ st.caption(
 )
 cols = st.columns(3)
 what = cols[0].radio("What", ["gold", "labels"], horizontal=True)
-fmt = cols[1].radio("Format", ["jsonl", "csv", "parquet"], horizontal=True)
+fmt = cols[1].radio("Format", list(get_args(export.Format)), horizontal=True)
 dimension = cols[2].selectbox("Dimension", ws.schema.names, index=None, placeholder="all")
 
 preview = export.gold_table(ws, dimension) if what == "gold" else export.labels_table(ws, dimension)

@@ -1,8 +1,9 @@
 """Graders: how far each automated grader is from gold, where it goes wrong, and audits."""
 
+import pandas as pd
 import streamlit as st
 
-from labels import charts, ui
+from labels import charts, render, ui
 from labels.graders import audit, calibration
 from labels.graders import map as grader_map
 from labels.graders import views as grader_views
@@ -30,9 +31,7 @@ try:
     gmap = ws.grader_map
 except ValueError as exc:
     st.warning(
-        ui.render.escape_markdown(
-            f"{grader_map.path()} could not be read, so defaults apply: {exc}"
-        )
+        render.escape_markdown(f"{grader_map.path()} could not be read, so defaults apply: {exc}")
     )
     gmap = GraderMap()
 
@@ -41,13 +40,15 @@ reference = st.segmented_control(
     "Reference",
     list(calibration.REFERENCES),
     default="gold",
-    format_func={"gold": "gold", "gold+majority": "gold, else raters' majority"}.get,
+    format_func=lambda r: "gold, else raters' majority" if r == "gold+majority" else str(r),
     key="reference",
 )
 
 
 @st.cache_data(ttl=60, show_spinner="Comparing graders with the humans…")
-def figures(version: tuple, _gmap: GraderMap, reference: str) -> tuple:
+def figures(
+    version: tuple[int, int, int, str], _gmap: GraderMap, reference: calibration.ReferenceKind
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     run = ui.workspace()
     labels = {d.name: run.store.label_values(d.name) for d in run.schema.dimensions}
     comp = calibration.comparisons(run, None, _gmap, labels, reference)
@@ -209,22 +210,20 @@ with browse_tab:
     if len(found):
         item = found.iloc[event.selection.rows[0] if event.selection.rows else 0]
         st.markdown(
-            f"**{ui.render.escape_markdown(str(item['transcript_id']))}** · "
-            f"{ui.render.escape_markdown(str(item['dimension']))}"
+            f"**{render.escape_markdown(str(item['transcript_id']))}** · "
+            f"{render.escape_markdown(str(item['dimension']))}"
         )
         verdicts, humans = grader_views.item_detail(
             ws, str(item["transcript_id"]), str(item["grader"]), str(item["dimension"]), gmap
         )
         left, right = st.columns(2, gap="large")
         with left:
-            st.markdown(f"**{ui.render.escape_markdown(str(item['grader']))}** said")
-            for v in verdicts.itertuples():
+            st.markdown(f"**{render.escape_markdown(str(item['grader']))}** said")
+            for v in verdicts.to_dict("records"):
+                score = "" if pd.isna(v["score"]) else f" (score {float(v['score']):g})"
                 with st.container(border=True):
-                    st.text(
-                        f"{v.field}: {v.value}"
-                        + ("" if v.score != v.score else f" (score {v.score:g})")
-                    )
-                    ui.text_block(str(v.explanation or "(no explanation)"))
+                    st.text(f"{v['field']}: {v['value']}{score}")
+                    ui.text_block(str(v["explanation"] or "(no explanation)"))
         with right:
             st.markdown("**The raters** said")
             for h in humans.itertuples():
@@ -232,7 +231,7 @@ with browse_tab:
                     st.text(f"{h.rater}: {h.value}")
                     ui.text_block(str(h.rationale) or "(no rationale)")
                     if h.evidence:
-                        st.text("Evidence: " + h.evidence)
+                        st.text(f"Evidence: {h.evidence!s}")
         t = ws.store.get_transcript(str(item["transcript_id"]))
         if t is not None:
             with st.expander("Transcript"):
@@ -254,9 +253,9 @@ with audit_tab:
     suggested = audit.suggested_size(ws, who, width, gmap)
     st.caption(f"Suggested sample for a 95% interval about {width:.2f} wide: {suggested} items.")
     with st.form("draw"):
-        b, d = st.columns(2)
+        b, right_col = st.columns(2)
         n = b.number_input("Items", min_value=1, max_value=5000, value=max(1, suggested))
-        seed = d.number_input("Seed", min_value=0, value=0)
+        seed = right_col.number_input("Seed", min_value=0, value=0)
         drawn = st.form_submit_button(
             "Draw audit sample", type="primary", disabled=not ui.has_role(me, "adjudicator")
         )
@@ -264,7 +263,7 @@ with audit_tab:
         try:
             d = audit.sample(ws, who, int(n), int(seed), me.id, gmap)
         except ValueError as exc:
-            st.warning(ui.render.escape_markdown(str(exc)))
+            st.warning(render.escape_markdown(str(exc)))
         else:
             st.success(f"Drew {len(d.items)} of {d.frame} transcripts (draw {d.id}).")
     if st.button("Turn settled audit items into gold"):
@@ -315,7 +314,7 @@ with map_tab:
         try:
             new = grader_map.from_tables(edited_settings, edited_fields, ws.schema, gmap)
         except ValueError as exc:
-            st.warning(ui.render.escape_markdown(str(exc)))
+            st.warning(render.escape_markdown(str(exc)))
         else:
             grader_map.save(new)
             figures.clear()

@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, fields
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 
 import numpy as np
 import numpy.typing as npt
@@ -46,7 +46,7 @@ from labels.schema import Dimension, Schema
 from labels.workspace import Workspace
 
 ReferenceKind = Literal["gold", "gold+majority"]
-REFERENCES: tuple[str, ...] = ("gold", "gold+majority")
+REFERENCES: tuple[ReferenceKind, ...] = get_args(ReferenceKind)
 JSON_KEYS = (
     *("n", "tp", "fp", "fn", "tn", "precision", "precision_ci", "recall", "recall_ci"),
     *("f1", "f1_ci", "kappa", "kappa_ci", "kappa_ci_note", "gold_items", "majority_items"),
