@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from labels import schema as schema_mod
 from labels.schema import Schema
-from labels.store import Store
+from labels.store import Store, is_postgres
 
 if TYPE_CHECKING:
     from labels.graders.map import GraderMap
@@ -19,10 +19,11 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "data" / "goldset.duckdb"
 
 
-def db_path(explicit: str | Path | None = None) -> Path:
-    """The database file: an explicit path, else `GOLDSET_DB`, else `data/goldset.duckdb`."""
+def db_path(explicit: str | Path | None = None) -> Path | str:
+    """The database: an explicit path or `postgresql://` URL, else `GOLDSET_DB`, else
+    `data/goldset.duckdb`. A URL stays text (a Path would fold its `//`)."""
     chosen = explicit or os.environ.get("GOLDSET_DB") or DEFAULT_DB
-    return Path(chosen)
+    return str(chosen) if is_postgres(chosen) else Path(chosen)
 
 
 def schema_path(explicit: str | Path | None = None) -> Path:

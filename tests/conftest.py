@@ -9,15 +9,26 @@ import pytest
 
 from labels.models import GraderVerdict, Rater, Record
 from labels.workspace import Workspace, open_workspace
+from tests import pg
 from tests.factories import make_transcript
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(params=["duckdb", "postgres"])
+def backend(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Where a test's database is: DuckDB in memory, or a fresh PostgreSQL database."""
+    if request.param == "duckdb":
+        yield ":memory:"
+        return
+    with pg.fresh_database() as url:
+        yield url
+
+
 @pytest.fixture
-def ws() -> Iterator[Workspace]:
-    """An in-memory workspace with the default schema."""
-    workspace = open_workspace(":memory:")
+def ws(backend: str) -> Iterator[Workspace]:
+    """A workspace with the default schema, on each backend."""
+    workspace = open_workspace(backend)
     yield workspace
     workspace.store.close()
 

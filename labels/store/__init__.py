@@ -53,7 +53,16 @@ __all__ = [
     "Store",
     "StoreError",
     "explain",
+    "is_postgres",
 ]
+
+
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_postgres(target: object) -> bool:
+    """Whether a `--db` value names a PostgreSQL database rather than a DuckDB file."""
+    return str(target).startswith(POSTGRES_SCHEMES)
 
 
 class Store(IngestStore, LabelStore, GoldStore, TranscriptStore, BackupStore):
@@ -63,6 +72,10 @@ class Store(IngestStore, LabelStore, GoldStore, TranscriptStore, BackupStore):
     def open(cls, path: str | Path = ":memory:", *, read_only: bool = False) -> Store:
         """Open (creating if needed) and migrate a database file."""
         target = str(path)
+        if is_postgres(target):
+            from .postgres import PostgresStore
+
+            return PostgresStore.open_url(target)
         if target != ":memory:":
             Path(target).parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -76,7 +89,7 @@ class Store(IngestStore, LabelStore, GoldStore, TranscriptStore, BackupStore):
 
     def cursor(self) -> Store:
         """A store for another thread or script run, on the same database."""
-        return Store(self.con.cursor(), self.path, self._lock)
+        return type(self)(self.con.cursor(), self.path, self._lock)
 
     def migrate(self) -> list[str]:
         """Apply pending migrations, each in one transaction; returns their names."""
@@ -90,7 +103,8 @@ class Store(IngestStore, LabelStore, GoldStore, TranscriptStore, BackupStore):
             if name in done:
                 continue
             with self.transaction():
-                self.con.execute(ddl)
+                if ddl.strip():
+                    self.con.execute(ddl)
                 self.con.execute("INSERT INTO migrations VALUES (?, ?)", [name, utcnow()])
             applied.append(name)
         return applied

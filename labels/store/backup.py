@@ -99,14 +99,15 @@ class BackupStore(Connection):
             "SELECT table_name FROM duckdb_tables()"
             " WHERE database_name = current_database() AND schema_name = 'main' ORDER BY 1"
         ).fetchall()
-        digests = {}
-        for (name,) in names:
-            quoted = '"' + name.replace('"', '""') + '"'  # a name from the catalog, quoted
-            rows, digest = self.con.execute(
-                f"SELECT count(*), coalesce(sum(hash(t)), 0)::VARCHAR FROM {quoted} t"  # noqa: S608
-            ).fetchone() or (0, "0")
-            digests[name] = {"rows": int(rows), "hash": str(digest)}
-        return digests
+        return {name: self._digest(name) for (name,) in names}
+
+    def _digest(self, name: str) -> dict[str, Any]:
+        """One table's row count and order-free hash of its rows."""
+        quoted = '"' + name.replace('"', '""') + '"'  # a name from the catalog, quoted
+        rows, digest = self.con.execute(
+            f"SELECT count(*), coalesce(sum(hash(t)), 0)::VARCHAR FROM {quoted} t"  # noqa: S608
+        ).fetchone() or (0, "0")
+        return {"rows": int(rows), "hash": str(digest)}
 
     @classmethod
     def restore_file(cls, backup_dir: Path, db: Path) -> None:

@@ -1,7 +1,9 @@
 """Ordered, named DDL steps. Never edit a shipped step: add a new one.
 
 `store.migrate` applies the steps not yet recorded in `migrations`, each in
-its own transaction together with its record.
+its own transaction together with its record. The text is DuckDB's; `POSTGRES` holds
+a step's PostgreSQL text where it differs (types aside, `postgres.postgres_ddl`), and an
+empty text is a step with nothing to do on that backend.
 """
 
 from __future__ import annotations
@@ -196,4 +198,37 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         WHERE note IS NOT NULL;
         """,
     ),
+    (
+        # What PostgreSQL needs that DuckDB does not: indexes for the label loop's reads, and
+        # the text-search documents (DuckDB builds its own, `transcripts._fts_ready`).
+        "0006_postgres_indexes",
+        "",
+    ),
 )
+
+POSTGRES: dict[str, str] = {
+    # A PostgreSQL database starts empty at this step: its queue state has nothing to derive.
+    "0004_queue_state": """
+        ALTER TABLE assignments ADD COLUMN labeled BOOLEAN DEFAULT FALSE;
+        CREATE INDEX assignments_transcript ON assignments (transcript_id);
+        CREATE TABLE queue_state (
+            transcript_id VARCHAR PRIMARY KEY,
+            priority      TINYINT NOT NULL,
+            audit_since   TIMESTAMPTZ,
+            holders       INTEGER NOT NULL
+        );
+        """,
+    "0006_postgres_indexes": """
+        CREATE INDEX labels_item ON labels (transcript_id, dimension, rater);
+        CREATE INDEX labels_rater ON labels (rater, transcript_id);
+        CREATE INDEX gold_item ON gold (transcript_id, dimension);
+        CREATE INDEX messages_transcript ON messages (transcript_id, idx);
+        CREATE INDEX assignments_rater ON assignments (rater, state);
+        CREATE INDEX grader_verdicts_transcript ON grader_verdicts (transcript_id);
+        CREATE INDEX queue_items_transcript ON queue_items (transcript_id);
+        CREATE INDEX queue_state_open ON queue_state (priority, holders);
+        CREATE TABLE search_docs (transcript_id VARCHAR PRIMARY KEY, body TSVECTOR NOT NULL);
+        CREATE INDEX search_docs_body ON search_docs USING GIN (body);
+        """,
+}
+"""Steps whose PostgreSQL text is not the DuckDB one (types aside: `postgres.postgres_ddl`)."""
