@@ -1,7 +1,9 @@
 """A fresh PostgreSQL database per test, on the server `GOLDSET_TEST_PG` names.
 
-CI starts a throwaway server (`.ci/pg start`) and sets the variable, which makes the
-PostgreSQL tests mandatory there; elsewhere, without it, they are skipped.
+CI starts a throwaway server (`.ci/pg start`), sets the variable and
+`GOLDSET_PG_REQUIRED=1`, which makes the PostgreSQL tests mandatory there (a missing
+server fails them, like a missing browser with `GOLDSET_E2E=1`); elsewhere, without a
+server, they are skipped.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ SKIP = "no PostgreSQL server given (GOLDSET_TEST_PG=postgresql://…)"
 def server() -> str:
     """The server's URL, or skip the test."""
     if not SERVER:
+        if os.environ.get("GOLDSET_PG_REQUIRED") == "1":
+            pytest.fail(SKIP + ", and GOLDSET_PG_REQUIRED=1 makes PostgreSQL tests mandatory")
         pytest.skip(SKIP)
     return SERVER
 
