@@ -8,8 +8,8 @@ inside that process, every thread or Streamlit script run takes its own
 its SQL: `connection` (transactions, retries), `transcripts` (reads, label states,
 search), `ingest` (files in), `labels` (labels, schema versions, raters), `queue`
 (who labels what next), `gold` (gold and case notes), `graders` (verdicts, audit
-draws), `backup` (backups, restores). What "current" means for the append-only
-labels and gold is in `current`.
+draws), `backup` (backups), `copy` (restores, and copies between DuckDB and
+PostgreSQL). What "current" means for the append-only labels and gold is in `current`.
 """
 
 from __future__ import annotations
