@@ -343,7 +343,12 @@ def backup_cmd(
 @app.command("restore")
 def restore_cmd(
     backup_dir: Annotated[Path, typer.Argument(metavar="DIR", help="A folder made by backup.")],
-    db: Annotated[Path, typer.Option("--db", help="The new database file (must not exist).")],
+    db: Annotated[
+        str,
+        typer.Option(
+            "--db", help="A new database file, or an empty PostgreSQL database (postgresql://…)."
+        ),
+    ],
 ) -> None:
     """A new database from a backup, each table checked against the backup's manifest."""
     from labels.store import Store, StoreError
@@ -355,7 +360,46 @@ def restore_cmd(
     counts = store.counts()
     store.close()
     out.print(
-        f"restored {backup_dir} into {db}: " + ", ".join(f"{v} {k}" for k, v in counts.items())
+        f"restored {backup_dir} into {_shown(db)}: "
+        + ", ".join(f"{v} {k}" for k, v in counts.items())
+    )
+
+
+def _shown(db: str) -> str:
+    from labels.store.postgres import safe_url
+
+    return safe_url(db)
+
+
+@app.command("copy")
+def copy_cmd(
+    source: Annotated[
+        str, typer.Argument(metavar="SOURCE", help="A DuckDB file or postgresql://…")
+    ],
+    target: Annotated[
+        str,
+        typer.Argument(metavar="TARGET", help="A new DuckDB file or an empty PostgreSQL database."),
+    ],
+) -> None:
+    """Copy a whole database between a DuckDB file and PostgreSQL, checked table by table."""
+    import time
+
+    from labels.store import StoreError
+    from labels.store.copy import copy_database
+
+    def told(table: str, rows: int, seconds: float) -> None:
+        err.print(f"copied {table}: {rows:,} rows in {seconds:.1f} s", markup=False)
+
+    started = time.perf_counter()
+    try:
+        tables = copy_database(source, target, told)
+    except StoreError as exc:
+        fail(str(exc))
+    rows = sum(t["rows"] for t in tables.values())
+    out.print(
+        f"copied {_shown(source)} to {_shown(target)}: {len(tables)} tables, {rows:,} rows, "
+        f"each table's count and content hash checked ({time.perf_counter() - started:.1f} s)",
+        markup=False,
     )
 
 

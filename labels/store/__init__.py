@@ -8,13 +8,14 @@ inside that process, every thread or Streamlit script run takes its own
 its SQL: `connection` (transactions, retries), `transcripts` (reads, label states,
 search), `ingest` (files in), `labels` (labels, schema versions, raters), `queue`
 (who labels what next), `gold` (gold and case notes), `graders` (verdicts, audit
-draws), `backup` (backups, restores). What "current" means for the append-only
-labels and gold is in `current`.
+draws), `backup` (backups), `copy` (restores, and copies between DuckDB and
+PostgreSQL). What "current" means for the append-only labels and gold is in `current`.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Collection
 from pathlib import Path
 
 import duckdb
@@ -91,8 +92,8 @@ class Store(IngestStore, LabelStore, GoldStore, TranscriptStore, BackupStore):
         """A store for another thread or script run, on the same database."""
         return type(self)(self.con.cursor(), self.path, self._lock)
 
-    def migrate(self) -> list[str]:
-        """Apply pending migrations, each in one transaction; returns their names."""
+    def migrate(self, only: Collection[str] | None = None) -> list[str]:
+        """Apply pending migrations (those in `only`, when given), each in one transaction."""
         self.con.execute(
             "CREATE TABLE IF NOT EXISTS migrations"
             " (name VARCHAR PRIMARY KEY, applied_at TIMESTAMPTZ)"
@@ -100,7 +101,7 @@ class Store(IngestStore, LabelStore, GoldStore, TranscriptStore, BackupStore):
         done = {r[0] for r in self.con.execute("SELECT name FROM migrations").fetchall()}
         applied = []
         for name, ddl in migrations.MIGRATIONS:
-            if name in done:
+            if name in done or (only is not None and name not in only):
                 continue
             with self.transaction():
                 if ddl.strip():
@@ -110,12 +111,15 @@ class Store(IngestStore, LabelStore, GoldStore, TranscriptStore, BackupStore):
         return applied
 
     @classmethod
-    def restore(cls, backup_dir: Path, db: Path) -> Store:
-        """A new database file made from a backup folder, checked against its manifest.
+    def restore(cls, backup_dir: Path, db: str | Path) -> Store:
+        """A new database (a new file, or an empty PostgreSQL database) from a backup folder.
 
         Every table must come back with the rows and hash the manifest gives; a
-        short, damaged or foreign backup is refused with a sentence, and no file
-        is left behind (the import is made under another name, renamed when good).
+        short, damaged or foreign backup is refused with a sentence, and nothing is
+        left behind (a file is made under another name and renamed when good; on
+        PostgreSQL everything goes in one transaction).
         """
-        cls.restore_file(backup_dir, db)
+        from .copy import restore
+
+        restore(backup_dir, str(db))
         return cls.open(db)

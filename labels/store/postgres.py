@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,7 @@ import duckdb_extensions
 from labels.models import utcnow
 
 from . import Store, migrations
+from .backup import DERIVED, SEQUENCES
 from .errors import StoreError, first_line
 
 if TYPE_CHECKING:
@@ -126,8 +127,9 @@ class PostgresStore(Store):
         with self._pool.connection() as pg:
             yield pg
 
-    def migrate(self) -> list[str]:
-        """Apply pending migrations natively, one transaction for all, under an advisory lock."""
+    def migrate(self, only: Collection[str] | None = None) -> list[str]:
+        """Apply pending migrations (those in `only`, when given) natively, one transaction
+        for all, under an advisory lock."""
         applied = []
         with self._native() as pg:
             pg.execute(
@@ -138,7 +140,7 @@ class PostgresStore(Store):
                 pg.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])
                 done = {r[0] for r in pg.execute("SELECT name FROM migrations").fetchall()}
                 for name, ddl in migrations.MIGRATIONS:
-                    if name in done:
+                    if name in done or (only is not None and name not in only):
                         continue
                     text = postgres_ddl(migrations.POSTGRES.get(name, ddl))
                     if text.strip():
@@ -173,15 +175,23 @@ class PostgresStore(Store):
             rows = pg.execute(SEARCH, [words, words]).fetchall()
         return [str(r[0]) for r in rows]
 
-    # -- what the database holds ----------------------------------------------
+    # -- backups, restores and copies (labels/store/copy.py) -----------------
 
-    def digests(self) -> dict[str, dict[str, Any]]:
-        """Per table: its row count and an order-free hash of its rows (as on DuckDB)."""
+    def _table_names(self) -> list[str]:
+        """The database's own tables in `public` (derived ones left out), by name."""
         names = self.con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE database_name = 'pg'"
-            " AND schema_name = 'public' AND table_name <> 'search_docs' ORDER BY 1"
+            " AND schema_name = 'public' ORDER BY 1"
         ).fetchall()
-        return {name: self._digest(name) for (name,) in names}
+        return [str(n) for (n,) in names if n not in DERIVED]
+
+    def _continue_sequences(self) -> None:
+        """Make each sequence continue past the ids its table holds (`setval`)."""
+        with self._native() as pg:
+            for sequence, table in SEQUENCES:
+                top = self.scalar(f"SELECT max(id) FROM {table}")  # noqa: S608
+                if top is not None:
+                    pg.execute("SELECT setval(%s, %s)", [sequence, int(top)])
 
 
 # Transcripts are never changed once stored, so their search documents are made once.
