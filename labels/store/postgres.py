@@ -115,20 +115,37 @@ PG_OPEN_ASSIGNMENT = (
     "SELECT transcript_id FROM assignments WHERE rater = %s AND state = 'open'"
     " ORDER BY created_at LIMIT 1"
 )
-# `queue.NEXT_SQL`, locking the row it picks. Parameters: k, rater, seed.
+# `queue.NEXT_SQL`, locking the row it picks; k and the seed are in the text (whole numbers),
+# so the planner walks the partial index `queue_index` makes for them, in order, and stops
+# at the first row it may take (0.1 ms; sorting 20,000 candidates by their hash: 45 ms).
+# Parameter: rater.
 _CLAIM = """
 SELECT q.transcript_id,
        CASE q.priority WHEN 0 THEN 'audit' WHEN 1 THEN 'gold-check' ELSE 'main' END
 FROM queue_state q
-WHERE q.holders < %s
+WHERE q.holders < {k}
   AND NOT EXISTS (SELECT 1 FROM assignments a
                   WHERE a.rater = %s AND a.transcript_id = q.transcript_id)
-ORDER BY q.priority, md5(%s || q.transcript_id)
+ORDER BY q.priority, md5('{seed}' || q.transcript_id)
 LIMIT 1
 FOR UPDATE OF q"""
-PG_CLAIM = _CLAIM + " SKIP LOCKED"
-PG_CLAIM_WAIT = _CLAIM
-"""The same, waiting for rows others hold (when every candidate left is locked)."""
+# The index the claim walks: per k and seed (the project's settings), made on first use.
+QUEUE_INDEX = """
+CREATE INDEX IF NOT EXISTS queue_next_k{k}_s{seed}
+ON queue_state (priority, md5('{seed}' || transcript_id)) WHERE holders < {k}
+"""
+
+
+def claim_sql(k: int, seed: int, *, wait: bool = False) -> str:
+    """The claim for these settings; `wait`: also rows others hold locked (none else left)."""
+    text = _CLAIM.format(k=int(k), seed=int(seed))
+    return text if wait else text + " SKIP LOCKED"
+
+
+def queue_index(k: int, seed: int) -> str:
+    return QUEUE_INDEX.format(k=int(k), seed=int(seed))
+
+
 _COUNT = """SELECT count(*) FROM assignments a, queue_state q
 WHERE a.transcript_id = %s AND q.transcript_id = %s
   AND (a.labeled OR a.state IN ('open', 'done'))
@@ -140,14 +157,20 @@ PG_RECOUNT = f"UPDATE queue_state SET holders = ({_COUNT}) WHERE transcript_id =
 PG_LOCK_ITEM = "SELECT 1 FROM queue_state WHERE transcript_id = %s FOR UPDATE"
 PG_ASSIGN = ASSIGN.replace("?", "%s") + " ON CONFLICT (transcript_id, rater) DO NOTHING RETURNING 1"
 PG_SET_ASSIGNMENT = SET_ASSIGNMENT.replace("?", "%s")
-# `queue.PROGRESS_SQL`. Parameters: k, rater, rater.
-PG_PROGRESS = """
+# `queue.PROGRESS_SQL`, k in the text (as in the claim, for its index). Parameters: rater, twice.
+_PROGRESS = """
 SELECT count(*), count(*) FILTER (WHERE state = 'open'),
-       (SELECT count(*) FROM queue_state q WHERE q.holders < %s
+       (SELECT count(*) FROM queue_state q WHERE q.holders < {k}
           AND NOT EXISTS (SELECT 1 FROM assignments a
                           WHERE a.rater = %s AND a.transcript_id = q.transcript_id))
 FROM assignments WHERE rater = %s
 """
+
+
+def progress_sql(k: int) -> str:
+    return _PROGRESS.format(k=int(k))
+
+
 PG_RATER_ITEMS = (
     "SELECT transcript_id, state, flagged, note, updated_at FROM assignments"
     " WHERE rater = %s AND state IN ('done', 'skipped') ORDER BY updated_at DESC"
@@ -186,6 +209,10 @@ PG_MESSAGES = (
     " WHERE transcript_id = %s ORDER BY idx"
 )
 PG_RATERS = "SELECT id, name, role, active FROM raters WHERE active OR NOT %s ORDER BY id"
+
+
+_INDEXED: set[tuple[str, int, int]] = set()
+"""(database URL, k, seed) whose claim index this process has made sure of."""
 
 
 class _Retry(Exception):
@@ -319,6 +346,7 @@ class PostgresStore(Store):
     def claim_next(self, rater: str, k: int, seed: int) -> str | None:
         if self._open:
             return super().claim_next(rater, k, seed)
+        self._queue_index(k, seed)
 
         def work(pg: psycopg.Connection[Any]) -> str | None:
             pg.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [CLAIM_LOCK, rater])
@@ -326,9 +354,9 @@ class PostgresStore(Store):
             if held is not None:
                 return str(held[0])
             while True:
-                row = pg.execute(PG_CLAIM, [k, rater, str(seed)]).fetchone()
+                row = pg.execute(claim_sql(k, seed), [rater]).fetchone()
                 if row is None:  # none left, or all that are left are being claimed now
-                    row = pg.execute(PG_CLAIM_WAIT, [k, rater, str(seed)]).fetchone()
+                    row = pg.execute(claim_sql(k, seed, wait=True), [rater]).fetchone()
                 if row is None:
                     return None
                 tid, queue = str(row[0]), str(row[1])
@@ -347,6 +375,16 @@ class PostgresStore(Store):
                 return tid
 
         return self._pg_retrying(work)
+
+    def _queue_index(self, k: int, seed: int) -> None:
+        """Make the claim's index for these settings, once per database and process."""
+        key = (self.path, int(k), int(seed))
+        if key in _INDEXED:
+            return
+        with self._native() as pg, pg.transaction():
+            pg.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])  # servers at once
+            pg.execute(queue_index(k, seed))
+        _INDEXED.add(key)
 
     def finish_assignment(
         self,
@@ -396,7 +434,7 @@ class PostgresStore(Store):
 
     def rater_progress(self, rater: str, k: int) -> tuple[int, int]:
         with self._native() as pg:
-            row = pg.execute(PG_PROGRESS, [k, rater, rater]).fetchone()
+            row = pg.execute(progress_sql(k), [rater, rater]).fetchone()
         touched, open_, left = (int(x) for x in row) if row else (0, 0, 0)
         return touched - open_, touched + left
 
