@@ -175,6 +175,10 @@ PG_RATER_ITEMS = (
     "SELECT transcript_id, state, flagged, note, updated_at FROM assignments"
     " WHERE rater = %s AND state IN ('done', 'skipped') ORDER BY updated_at DESC"
 )
+PG_FLAGGED = (
+    "SELECT transcript_id, rater, updated_at FROM assignments WHERE flagged"
+    " ORDER BY updated_at DESC"
+)
 PG_ASSIGNMENT_NOTE = (
     "SELECT note_kind, note FROM assignments"
     " WHERE rater = %s AND transcript_id = %s AND note IS NOT NULL"
@@ -440,6 +444,9 @@ class PostgresStore(Store):
 
     def rater_items(self, rater: str) -> pd.DataFrame:
         return self._pg_frame(PG_RATER_ITEMS, [rater])
+
+    def flagged(self) -> pd.DataFrame:
+        return self._pg_frame(PG_FLAGGED, [])
 
     def assignment_note(self, rater: str, transcript_id: str) -> AssignmentNote | None:
         with self._native() as pg:
