@@ -206,9 +206,10 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
     ),
     (
         # PostgreSQL: a rater's items read from the index alone (the queue's "never one they
-        # had" test, for progress and claims). The claim's own index depends on the project's
-        # k and seed: `PostgresStore` makes it on first use.
-        "0007_postgres_rater_items",
+        # had" test, for progress and claims), and the flagged items (the adjudicate page, every
+        # run). The claim's own index depends on the project's k and seed: `PostgresStore`
+        # makes it on first use.
+        "0007_postgres_queue_indexes",
         "",
     ),
 )
@@ -237,8 +238,9 @@ POSTGRES: dict[str, str] = {
         CREATE TABLE search_docs (transcript_id VARCHAR PRIMARY KEY, body TSVECTOR NOT NULL);
         CREATE INDEX search_docs_body ON search_docs USING GIN (body);
         """,
-    "0007_postgres_rater_items": """
+    "0007_postgres_queue_indexes": """
         CREATE INDEX assignments_rater_item ON assignments (rater, transcript_id);
+        CREATE INDEX assignments_flagged ON assignments (updated_at) WHERE flagged;
         """,
 }
 """Steps whose PostgreSQL text is not the DuckDB one (types aside: `postgres.postgres_ddl`)."""
