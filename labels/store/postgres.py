@@ -385,9 +385,12 @@ class PostgresStore(Store):
         key = (self.path, int(k), int(seed))
         if key in _INDEXED:
             return
+        name = f"queue_next_k{int(k)}_s{int(seed)}"
         with self._native() as pg, pg.transaction():
-            pg.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])  # servers at once
-            pg.execute(queue_index(k, seed))
+            # Looked up first: CREATE INDEX IF NOT EXISTS locks the table even when it exists.
+            if pg.execute("SELECT to_regclass(%s)", [name]).fetchone() == (None,):
+                pg.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])  # servers at once
+                pg.execute(queue_index(k, seed))
         _INDEXED.add(key)
 
     def finish_assignment(

@@ -232,6 +232,7 @@ def test_three_servers_one_killed_mid_submit(
         f" {len(stored)} stored, {SIMULATED} simulated raters + 2 browsers on {SERVERS}"
         f" servers for {time.monotonic() - started:.0f} s; server 3 and its raters"
         f" SIGKILLed at {killed_at - started:.0f} s, web1 was submitting {in_flight[1]}"
+        f" ({'stored' if in_flight in stored else 'not stored'} by then)"
     )
     print(report)
     # Every acknowledged submission stored exactly once: three labels, one per dimension.
