@@ -117,3 +117,31 @@ def test_raters_on_four_servers_share_the_queue_exactly() -> None:
         assert held["n"].max() == k
         for ws in servers:
             ws.store.close()
+
+
+def test_one_rater_asking_on_two_servers_at_once_holds_one_item() -> None:
+    with pg.fresh_database() as url:
+        servers = [open_workspace(url), open_workspace(url)]
+        records = [Record(transcript=make_transcript(f"t{i:02d}")) for i in range(20)]
+        servers[0].store.ingest_file("one.jsonl", "jsonl", records)
+        servers[0].store.upsert_rater(Rater(id="ana", name="Ana"))
+        got: list[str | None] = []
+        start = threading.Barrier(12)
+
+        def ask(server: int) -> None:
+            mine = servers[server].cursor()
+            start.wait()
+            got.append(mine.next_item("ana"))
+
+        threads = [threading.Thread(target=ask, args=(i % 2,)) for i in range(12)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(set(got)) == 1 and got[0] is not None
+        open_items = servers[0].store.scalar(
+            "SELECT count(*) FROM assignments WHERE rater = 'ana' AND state = 'open'"
+        )
+        assert open_items == 1
+        for ws in servers:
+            ws.store.close()
