@@ -204,6 +204,14 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         "0006_postgres_indexes",
         "",
     ),
+    (
+        # PostgreSQL: a rater's items read from the index alone (the queue's "never one they
+        # had" test, for progress and claims), and the flagged items (the adjudicate page, every
+        # run). The claim's own index depends on the project's k and seed: `PostgresStore`
+        # makes it on first use.
+        "0007_postgres_queue_indexes",
+        "",
+    ),
 )
 
 POSTGRES: dict[str, str] = {
@@ -229,6 +237,10 @@ POSTGRES: dict[str, str] = {
         CREATE INDEX queue_state_open ON queue_state (priority, holders);
         CREATE TABLE search_docs (transcript_id VARCHAR PRIMARY KEY, body TSVECTOR NOT NULL);
         CREATE INDEX search_docs_body ON search_docs USING GIN (body);
+        """,
+    "0007_postgres_queue_indexes": """
+        CREATE INDEX assignments_rater_item ON assignments (rater, transcript_id);
+        CREATE INDEX assignments_flagged ON assignments (updated_at) WHERE flagged;
         """,
 }
 """Steps whose PostgreSQL text is not the DuckDB one (types aside: `postgres.postgres_ddl`)."""

@@ -10,23 +10,39 @@ advisory lock, so servers that start together apply each step once) and search.
 
 from __future__ import annotations
 
+import json
 import queue
 import threading
-from collections.abc import Collection, Iterator
+import time
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import duckdb
 import duckdb_extensions
 
-from labels.models import utcnow
+from labels.models import (
+    AssignmentNote,
+    Gold,
+    Label,
+    NoteKind,
+    Rater,
+    Transcript,
+    utcnow,
+)
 
 from . import Store, migrations
 from .backup import DERIVED, SEQUENCES
-from .errors import StoreError, first_line
+from .errors import Conflict, StoreError, first_line
+from .labels import insert_label_values
+from .queue import ASSIGN, SET_ASSIGNMENT
+from .transcripts import message
 
 if TYPE_CHECKING:
+    import pandas as pd
     import psycopg
+
+T = TypeVar("T")
 
 MIGRATION_LOCK = 0x601D5E7
 """The advisory lock key servers take while they migrate one database."""
@@ -77,7 +93,7 @@ class Pool:
         try:
             pg = self.idle.get_nowait()
         except queue.Empty:
-            pg = psycopg.connect(self.url, autocommit=True)
+            pg = psycopg.connect(self.url, autocommit=True, options="-c TimeZone=UTC")
         try:
             yield pg
         except BaseException:
@@ -85,6 +101,148 @@ class Pool:
             raise
         if not pg.closed:
             self.idle.put(pg)
+
+
+# -- the transactional path's SQL (PostgreSQL's words; `PostgresStore` runs it) -------------
+
+CLAIM_LOCK = 0x601D5E8
+"""The first key of the advisory lock a rater's claim takes (the second: a hash of the rater),
+so one person asking from two servers at once still holds one open item."""
+SCHEMA_LOCK = 0x601D5E9
+"""The advisory lock key for adding a schema version (servers starting together)."""
+RETRIES = 8
+
+PG_OPEN_ASSIGNMENT = (
+    "SELECT transcript_id FROM assignments WHERE rater = %s AND state = 'open'"
+    " ORDER BY created_at LIMIT 1"
+)
+# `queue.NEXT_SQL`, locking the row it picks; k and the seed are in the text (whole numbers),
+# so the planner walks the partial index `queue_index` makes for them, in order, and stops
+# at the first row it may take (0.1 ms; sorting 20,000 candidates by their hash: 45 ms).
+# Parameter: rater.
+_CLAIM = """
+SELECT q.transcript_id,
+       CASE q.priority WHEN 0 THEN 'audit' WHEN 1 THEN 'gold-check' ELSE 'main' END
+FROM queue_state q
+WHERE q.holders < {k}
+  AND NOT EXISTS (SELECT 1 FROM assignments a
+                  WHERE a.rater = %s AND a.transcript_id = q.transcript_id)
+ORDER BY q.priority, md5('{seed}' || q.transcript_id)
+LIMIT 1
+FOR UPDATE OF q"""
+# The index the claim walks: per k and seed (the project's settings), made on first use.
+QUEUE_INDEX = """
+CREATE INDEX IF NOT EXISTS queue_next_k{k}_s{seed}
+ON queue_state (priority, md5('{seed}' || transcript_id)) WHERE holders < {k}
+"""
+
+
+def claim_sql(k: int, seed: int, *, wait: bool = False) -> str:
+    """The claim for these settings; `wait`: also rows others hold locked (none else left)."""
+    text = _CLAIM.format(k=int(k), seed=int(seed))
+    return text if wait else text + " SKIP LOCKED"
+
+
+def queue_index(k: int, seed: int) -> str:
+    return QUEUE_INDEX.format(k=int(k), seed=int(seed))
+
+
+_COUNT = """SELECT count(*) FROM assignments a, queue_state q
+WHERE a.transcript_id = %s AND q.transcript_id = %s
+  AND (a.labeled OR a.state IN ('open', 'done'))
+  AND (q.audit_since IS NULL OR a.created_at >= q.audit_since)"""
+PG_HOLDERS = _COUNT
+"""A transcript's holders (`queue._HOLDERS`). Parameters: transcript id, twice."""
+PG_SET_HOLDERS = "UPDATE queue_state SET holders = %s WHERE transcript_id = %s"
+PG_RECOUNT = f"UPDATE queue_state SET holders = ({_COUNT}) WHERE transcript_id = %s"  # noqa: S608
+PG_LOCK_ITEM = "SELECT 1 FROM queue_state WHERE transcript_id = %s FOR UPDATE"
+PG_ASSIGN = ASSIGN.replace("?", "%s") + " ON CONFLICT (transcript_id, rater) DO NOTHING RETURNING 1"
+PG_SET_ASSIGNMENT = SET_ASSIGNMENT.replace("?", "%s")
+# `queue.PROGRESS_SQL`, k in the text (as in the claim, for its index). Parameters: rater, twice.
+_PROGRESS = """
+SELECT count(*), count(*) FILTER (WHERE state = 'open'),
+       (SELECT count(*) FROM queue_state q WHERE q.holders < {k}
+          AND NOT EXISTS (SELECT 1 FROM assignments a
+                          WHERE a.rater = %s AND a.transcript_id = q.transcript_id))
+FROM assignments WHERE rater = %s
+"""
+
+
+def progress_sql(k: int) -> str:
+    return _PROGRESS.format(k=int(k))
+
+
+PG_RATER_ITEMS = (
+    "SELECT transcript_id, state, flagged, note, updated_at FROM assignments"
+    " WHERE rater = %s AND state IN ('done', 'skipped') ORDER BY updated_at DESC"
+)
+PG_FLAGGED = (
+    "SELECT transcript_id, rater, updated_at FROM assignments WHERE flagged"
+    " ORDER BY updated_at DESC"
+)
+PG_ASSIGNMENT_NOTE = (
+    "SELECT note_kind, note FROM assignments"
+    " WHERE rater = %s AND transcript_id = %s AND note IS NOT NULL"
+)
+# The current label (`current.current`: latest created_at, then highest id) per key.
+PG_OWN_LABELS = """
+SELECT DISTINCT ON (dimension) dimension, value, rationale, evidence::text AS evidence, tags,
+       schema_version, created_at
+FROM labels WHERE rater = %s AND transcript_id = %s
+ORDER BY dimension, created_at DESC, id DESC
+"""
+PG_CASE_LABELS = """
+SELECT DISTINCT ON (rater) id, transcript_id, rater, dimension, value, rationale,
+       evidence::text AS evidence, tags, schema_version, seconds, created_at
+FROM labels WHERE transcript_id = %s AND dimension = %s
+ORDER BY rater, created_at DESC, id DESC
+"""
+PG_VERSION = (
+    "SELECT (SELECT count(*) FROM labels), (SELECT coalesce(max(id), 0) FROM labels),"
+    " (SELECT count(*) FROM gold)"
+)
+PG_ADD_GOLD = (
+    "INSERT INTO gold (transcript_id, dimension, value, method, who, note, schema_version,"
+    " created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+)
+PG_TRANSCRIPT = (
+    "SELECT id, source_format, source_ref, model, scenario, goal_type, goal_value,"
+    " urgency_type, metadata::text FROM transcripts WHERE id = %s"
+)
+PG_MESSAGES = (
+    "SELECT idx, role, text, reasoning, tool_calls::text, tool_call_id, name FROM messages"
+    " WHERE transcript_id = %s ORDER BY idx"
+)
+PG_RATERS = "SELECT id, name, role, active FROM raters WHERE active OR NOT %s ORDER BY id"
+
+
+_INDEXED: set[tuple[str, int, int]] = set()
+"""(database URL, k, seed) whose claim index this process has made sure of."""
+
+
+class _Retry(Exception):
+    """Another server changed what this transaction relied on: run it again."""
+
+
+def _set_assignment(
+    pg: psycopg.Connection[Any],
+    transcript_id: str,
+    rater: str,
+    state: str,
+    flagged: bool,
+    note: str,
+    kind: NoteKind | None,
+    labeled: bool = False,
+) -> None:
+    """`finish_assignment`'s write, under the transcript's queue row lock, holders recounted."""
+    now = utcnow()
+    pg.execute(PG_LOCK_ITEM, [transcript_id])
+    pg.execute(
+        PG_SET_ASSIGNMENT,
+        [transcript_id, rater, "main", state, flagged, note or None, kind if note else None]
+        + [now, now, labeled],
+    )
+    pg.execute(PG_RECOUNT, [transcript_id] * 3)
 
 
 class PostgresStore(Store):
@@ -131,25 +289,242 @@ class PostgresStore(Store):
         """Apply pending migrations (those in `only`, when given) natively, one transaction
         for all, under an advisory lock."""
         applied = []
-        with self._native() as pg:
+        with self._native() as pg, pg.transaction():
+            pg.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])
+            # Under the lock: two servers creating it at once can collide in pg_type.
             pg.execute(
                 "CREATE TABLE IF NOT EXISTS migrations"
                 " (name VARCHAR PRIMARY KEY, applied_at TIMESTAMPTZ)"
             )
-            with pg.transaction():
-                pg.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])
-                done = {r[0] for r in pg.execute("SELECT name FROM migrations").fetchall()}
-                for name, ddl in migrations.MIGRATIONS:
-                    if name in done or (only is not None and name not in only):
-                        continue
-                    text = postgres_ddl(migrations.POSTGRES.get(name, ddl))
-                    if text.strip():
-                        pg.execute(text.encode())
-                    pg.execute("INSERT INTO migrations VALUES (%s, %s)", [name, utcnow()])
-                    applied.append(name)
+            done = {r[0] for r in pg.execute("SELECT name FROM migrations").fetchall()}
+            for name, ddl in migrations.MIGRATIONS:
+                if name in done or (only is not None and name not in only):
+                    continue
+                text = postgres_ddl(migrations.POSTGRES.get(name, ddl))
+                if text.strip():
+                    pg.execute(text.encode())
+                pg.execute("INSERT INTO migrations VALUES (%s, %s)", [name, utcnow()])
+                applied.append(name)
         if applied:
             self.con.execute("CALL pg_clear_cache()")  # DuckDB caches the catalog it attached
         return applied
+
+    # -- the transactional path, as native PostgreSQL SQL ----------------------
+    #
+    # What a rater's key press or submit runs, each in one PostgreSQL transaction through
+    # psycopg (DuckDB's scanner takes 76-122 ms per such statement). Uniqueness rests on the
+    # database, not on this process: a rater's claims are serialized by an advisory lock on
+    # the rater, a transcript's holders by its `queue_state` row lock (every write that
+    # changes them takes it first and recounts under it), and `assignments`' primary key.
+    # Called inside a DuckDB-side transaction (`self._open`), each falls back to the store's
+    # own SQL so that it stays part of that transaction.
+
+    def _pg_retrying(self, work: Callable[[psycopg.Connection[Any]], T]) -> T:
+        """`work(pg)` in one PostgreSQL transaction, retried on serialization failures and
+        deadlocks (a fresh connection each time: the pool drops one that failed)."""
+        import psycopg.errors as pge
+
+        for attempt in range(RETRIES):
+            try:
+                with self._native() as pg, pg.transaction():
+                    return work(pg)
+            except (pge.SerializationFailure, pge.DeadlockDetected, _Retry):
+                time.sleep(0.005 * 2**attempt)
+        raise Conflict("the database was too busy to save this; please try again")
+
+    def _pg_frame(self, sql: str, params: list[Any]) -> pd.DataFrame:
+        """A native query's rows as a DataFrame (column names from the query)."""
+        import pandas as pd
+
+        with self._native() as pg:
+            cur = pg.execute(sql, params)
+            rows = cur.fetchall()
+            names = [d.name for d in cur.description or ()]
+        return pd.DataFrame.from_records(rows, columns=names)
+
+    def open_assignment(self, rater: str) -> str | None:
+        if self._open:
+            return super().open_assignment(rater)
+        with self._native() as pg:
+            row = pg.execute(PG_OPEN_ASSIGNMENT, [rater]).fetchone()
+        return None if row is None else str(row[0])
+
+    def claim_next(self, rater: str, k: int, seed: int) -> str | None:
+        if self._open:
+            return super().claim_next(rater, k, seed)
+        self._queue_index(k, seed)
+
+        def work(pg: psycopg.Connection[Any]) -> str | None:
+            pg.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [CLAIM_LOCK, rater])
+            held = pg.execute(PG_OPEN_ASSIGNMENT, [rater]).fetchone()
+            if held is not None:
+                return str(held[0])
+            while True:
+                row = pg.execute(claim_sql(k, seed), [rater]).fetchone()
+                if row is None:  # none left, or all that are left are being claimed now
+                    row = pg.execute(claim_sql(k, seed, wait=True), [rater]).fetchone()
+                if row is None:
+                    return None
+                tid, queue = str(row[0]), str(row[1])
+                # Under the row lock, count again what others committed since the pick.
+                holders = pg.execute(PG_HOLDERS, [tid, tid]).fetchone()
+                if holders is not None and int(holders[0]) >= k:
+                    pg.execute(PG_SET_HOLDERS, [int(holders[0]), tid])
+                    continue
+                now = utcnow()
+                added = pg.execute(
+                    PG_ASSIGN, [tid, rater, queue, "open", False, None, None, now, now, False]
+                ).fetchone()
+                if added is None:  # another server gave it to this rater already
+                    raise _Retry
+                pg.execute(PG_RECOUNT, [tid, tid, tid])
+                return tid
+
+        return self._pg_retrying(work)
+
+    def _queue_index(self, k: int, seed: int) -> None:
+        """Make the claim's index for these settings, once per database and process."""
+        key = (self.path, int(k), int(seed))
+        if key in _INDEXED:
+            return
+        name = f"queue_next_k{int(k)}_s{int(seed)}"
+        with self._native() as pg, pg.transaction():
+            # Looked up first: CREATE INDEX IF NOT EXISTS locks the table even when it exists.
+            if pg.execute("SELECT to_regclass(%s)", [name]).fetchone() == (None,):
+                pg.execute("SELECT pg_advisory_xact_lock(%s)", [MIGRATION_LOCK])  # servers at once
+                pg.execute(queue_index(k, seed))
+        _INDEXED.add(key)
+
+    def finish_assignment(
+        self,
+        transcript_id: str,
+        rater: str,
+        state: str,
+        flagged: bool = False,
+        note: str = "",
+        kind: NoteKind | None = None,
+    ) -> None:
+        if self._open:
+            super().finish_assignment(transcript_id, rater, state, flagged, note, kind)
+            return
+
+        def work(pg: psycopg.Connection[Any]) -> None:
+            _set_assignment(pg, transcript_id, rater, state, flagged, note, kind, False)
+
+        self._pg_retrying(work)
+
+    def reopen(self, transcript_id: str, raters: list[str], question: str) -> None:
+        if self._open:
+            super().reopen(transcript_id, raters, question)
+            return
+
+        def work(pg: psycopg.Connection[Any]) -> None:
+            for rater in raters:
+                _set_assignment(pg, transcript_id, rater, "open", False, question, "question")
+
+        self._pg_retrying(work)
+
+    def submit(self, labels: list[Label], flagged: bool = False, note: str = "") -> None:
+        if self._open:
+            super().submit(labels, flagged, note)
+            return
+        if not labels:
+            raise ValueError("nothing to submit")
+        first = labels[0]
+        insert, params = insert_label_values(labels)
+
+        def work(pg: psycopg.Connection[Any]) -> None:
+            pg.execute(PG_LOCK_ITEM, [first.transcript_id])
+            pg.execute(insert.replace("?", "%s"), params)
+            kind: NoteKind | None = "flag" if note else None
+            _set_assignment(pg, first.transcript_id, first.rater, "done", flagged, note, kind, True)
+
+        self._pg_retrying(work)
+
+    def rater_progress(self, rater: str, k: int) -> tuple[int, int]:
+        with self._native() as pg:
+            row = pg.execute(progress_sql(k), [rater, rater]).fetchone()
+        touched, open_, left = (int(x) for x in row) if row else (0, 0, 0)
+        return touched - open_, touched + left
+
+    def rater_items(self, rater: str) -> pd.DataFrame:
+        return self._pg_frame(PG_RATER_ITEMS, [rater])
+
+    def flagged(self) -> pd.DataFrame:
+        return self._pg_frame(PG_FLAGGED, [])
+
+    def assignment_note(self, rater: str, transcript_id: str) -> AssignmentNote | None:
+        with self._native() as pg:
+            row = pg.execute(PG_ASSIGNMENT_NOTE, [rater, transcript_id]).fetchone()
+        return None if row is None else AssignmentNote(kind=row[0], text=str(row[1]))
+
+    def own_labels(self, rater: str, transcript_id: str) -> pd.DataFrame:
+        return self._pg_frame(PG_OWN_LABELS, [rater, transcript_id])
+
+    def case_labels(self, transcript_id: str, dimension: str) -> pd.DataFrame:
+        return self._pg_frame(PG_CASE_LABELS, [transcript_id, dimension])
+
+    def labels_and_gold_version(self) -> tuple[int, int, int]:
+        with self._native() as pg:
+            row = pg.execute(PG_VERSION).fetchone()
+        return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
+
+    def add_gold(self, golds: list[Gold]) -> int:
+        if self._open:
+            return super().add_gold(golds)
+        rows = [
+            [g.transcript_id, g.dimension, g.value, g.method, g.who, g.note, g.schema_version]
+            + [g.created_at]
+            for g in golds
+        ]
+
+        def work(pg: psycopg.Connection[Any]) -> None:
+            with pg.cursor() as cur:
+                cur.executemany(PG_ADD_GOLD, rows)
+
+        if rows:
+            self._pg_retrying(work)
+        return len(rows)
+
+    def get_transcript(self, transcript_id: str) -> Transcript | None:
+        with self._native() as pg:
+            row = pg.execute(PG_TRANSCRIPT, [transcript_id]).fetchone()
+            if row is None:
+                return None
+            msgs = pg.execute(PG_MESSAGES, [transcript_id]).fetchall()
+        keys = ("id", "source_format", "source_ref", "model", "scenario", "goal_type")
+        fields = dict(zip(keys + ("goal_value", "urgency_type"), row[:8], strict=True))
+        return Transcript(
+            **fields,
+            metadata=json.loads(row[8]) if row[8] else {},
+            messages=tuple(message(m) for m in msgs),
+        )
+
+    def ensure_schema_version(self, body: str, sha256: str) -> int:
+        """As on DuckDB, under an advisory lock: servers starting together add it once."""
+        if self._open:
+            return super().ensure_schema_version(body, sha256)
+
+        def work(pg: psycopg.Connection[Any]) -> int:
+            pg.execute("SELECT pg_advisory_xact_lock(%s)", [SCHEMA_LOCK])
+            latest = pg.execute(
+                "SELECT version, sha256 FROM schema_versions ORDER BY version DESC LIMIT 1"
+            ).fetchone()
+            if latest and latest[1] == sha256:
+                return int(latest[0])
+            version = (int(latest[0]) if latest else 0) + 1
+            pg.execute(
+                "INSERT INTO schema_versions VALUES (%s, %s, %s, %s)",
+                [version, sha256, body, utcnow()],
+            )
+            return version
+
+        return self._pg_retrying(work)
+
+    def raters(self, active_only: bool = False) -> list[Rater]:
+        with self._native() as pg:
+            rows = pg.execute(PG_RATERS, [active_only]).fetchall()
+        return [Rater(id=r[0], name=r[1], role=r[2], active=r[3]) for r in rows]
 
     # -- search -------------------------------------------------------------
 

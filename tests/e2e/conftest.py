@@ -53,7 +53,7 @@ def free_port() -> int:
 @dataclass
 class Server:
     url: str
-    db: Path
+    db: Path | str  # a DuckDB file or a postgresql:// URL
     proc: subprocess.Popen[bytes]
 
     def stop(self) -> None:
@@ -62,7 +62,7 @@ class Server:
             self.proc.wait(timeout=20)
 
 
-def start_server(db: Path, env: dict[str, str] | None = None) -> Server:
+def start_server(db: Path | str, env: dict[str, str] | None = None) -> Server:
     port = free_port()
     proc = subprocess.Popen(
         [
