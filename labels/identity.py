@@ -17,18 +17,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
-import secrets
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
-from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import ValidationError
 
 from labels.models import Rater
 from labels.workspace import Workspace
+
+if TYPE_CHECKING:
+    from labels.store import Store
 
 PROXY_HEADER_ENV = "GOLDSET_TRUST_PROXY_HEADER"
 Mode = Literal["oidc", "proxy", "local"]
@@ -157,21 +157,14 @@ COOKIE_DAYS = 30
 
 
 @cache
-def cookie_key(db: str) -> bytes:
-    """The key that signs local-mode cookies for one database (a file beside it, mode 0600).
+def cookie_key(store: Store) -> bytes:
+    """The key that signs local-mode cookies for one database, kept in it (made on first use).
 
     Per database, so a cookie from another Goldset on this host (cookies ignore the port)
-    signs nobody in here. An in-memory database gets a key for this process only.
+    signs nobody in here; in the database, so every server of a PostgreSQL database signs
+    alike and a person moved to another server stays signed in.
     """
-    if db == ":memory:":
-        return secrets.token_bytes(32)
-    path = Path(db + ".key")
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            out.write(secrets.token_bytes(32))
-    return path.read_bytes()
+    return bytes.fromhex(store.secret("local_cookie_key"))
 
 
 def sign_cookie(key: bytes, rater_id: str) -> str:

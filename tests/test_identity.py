@@ -18,7 +18,7 @@ from labels import identity
 from labels.identity import IdentityError
 from labels.models import Rater
 from labels.store import Store
-from labels.workspace import Workspace
+from labels.workspace import Workspace, open_workspace
 from tests.factories import build_demo_db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -303,11 +303,13 @@ def test_oidc_mode_refuses_an_unverified_email(app: AppTest) -> None:
         app.switch_page("pages/admin.py")
 
 
-def test_local_cookie_names_only_whom_this_database_signed(tmp_path: Path) -> None:
-    key = identity.cookie_key(str(tmp_path / "a.duckdb"))
-    assert identity.cookie_key(str(tmp_path / "a.duckdb")) == key  # kept beside the database
-    assert (tmp_path / "a.duckdb.key").stat().st_mode & 0o777 == 0o600
-    other = identity.cookie_key(str(tmp_path / "b.duckdb"))
+def test_local_cookie_names_only_whom_this_database_signed(ws: Workspace) -> None:
+    key = identity.cookie_key(ws.store)
+    assert identity.cookie_key(ws.store.cursor()) == key  # kept in the database
+    assert len(key) == 32
+    other_ws = open_workspace(":memory:")
+    other = identity.cookie_key(other_ws.store)
+    other_ws.store.close()
     value = identity.sign_cookie(key, "ana")
     assert identity.read_cookie(key, value) == "ana"
     assert identity.read_cookie(other, value) is None  # another Goldset on this host

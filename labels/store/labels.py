@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -205,6 +206,19 @@ class LabelStore(QueueStore):
             " count(l.id) AS labels FROM schema_versions s"
             " LEFT JOIN labels l ON l.schema_version = s.version GROUP BY ALL ORDER BY s.version"
         )
+
+    def secret(self, name: str) -> str:
+        """A random secret (64 hex digits) kept in the database, made on first use: the same
+        for every server and cursor of this database."""
+
+        def work() -> str:
+            self.con.execute(
+                "INSERT INTO secrets VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+                [name, secrets.token_hex(32)],
+            )
+            return str(self.scalar("SELECT value FROM secrets WHERE name = ?", [name]))
+
+        return self.retrying(work)
 
     def upsert_rater(self, rater: Rater) -> None:
         """Add a rater, or update name, role and active flag of an existing one."""

@@ -212,6 +212,17 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         "0007_postgres_queue_indexes",
         "",
     ),
+    (
+        # Secrets every server of one database shares (the key that signs local-mode
+        # cookies), kept with the data rather than in a file beside one server.
+        "0008_secrets",
+        """
+        CREATE TABLE secrets (
+            name  VARCHAR PRIMARY KEY,
+            value VARCHAR NOT NULL
+        );
+        """,
+    ),
 )
 
 POSTGRES: dict[str, str] = {

@@ -130,7 +130,7 @@ def _cookie_who(ws: Workspace) -> str | None:
     # The cookie the browser sent when this session connected; ignored once someone switched.
     if st.session_state.get("cookie_ignored"):
         return None
-    return read_cookie(cookie_key(ws.store.path), st.context.cookies.get(COOKIE))
+    return read_cookie(cookie_key(ws.store), st.context.cookies.get(COOKIE))
 
 
 def _local_rater(ws: Workspace) -> Rater | None:
@@ -139,7 +139,7 @@ def _local_rater(ws: Workspace) -> Rater | None:
     who = who if who in by_id else None
     if who is not None:
         st.session_state["who"] = who
-        _set_cookie(sign_cookie(cookie_key(ws.store.path), who), COOKIE_DAYS)
+        _set_cookie(sign_cookie(cookie_key(ws.store), who), COOKIE_DAYS)
         # Signed in: say who, and offer a way out (a picker here would show the wrong name
         # after a change of page, since widget state does not follow it).
         st.sidebar.caption(
