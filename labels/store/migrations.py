@@ -10,6 +10,18 @@ from __future__ import annotations
 
 from .queue import REBUILD_QUEUE
 
+QUEUE_STATE = """
+        ALTER TABLE assignments ADD COLUMN labeled BOOLEAN DEFAULT FALSE;
+        CREATE INDEX assignments_transcript ON assignments (transcript_id);
+        CREATE TABLE queue_state (
+            transcript_id VARCHAR PRIMARY KEY,
+            priority      TINYINT NOT NULL,
+            audit_since   TIMESTAMPTZ,
+            holders       INTEGER NOT NULL
+        );
+"""
+"""Step 0004's tables (on DuckDB followed by the derivation of their rows)."""
+
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     (
         "0001_core",
@@ -172,17 +184,7 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         # The queue's per-transcript state (see `queue`); filled by the same
         # derivation `Store.rebuild_queue` runs.
         "0004_queue_state",
-        """
-        ALTER TABLE assignments ADD COLUMN labeled BOOLEAN DEFAULT FALSE;
-        CREATE INDEX assignments_transcript ON assignments (transcript_id);
-        CREATE TABLE queue_state (
-            transcript_id VARCHAR PRIMARY KEY,
-            priority      TINYINT NOT NULL,
-            audit_since   TIMESTAMPTZ,
-            holders       INTEGER NOT NULL
-        );
-        """
-        + REBUILD_QUEUE,
+        QUEUE_STATE + REBUILD_QUEUE,
     ),
     (
         # What an assignment's note is (`models.NoteKind`); notes written before this step
@@ -227,16 +229,7 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
 
 POSTGRES: dict[str, str] = {
     # A PostgreSQL database starts empty at this step: its queue state has nothing to derive.
-    "0004_queue_state": """
-        ALTER TABLE assignments ADD COLUMN labeled BOOLEAN DEFAULT FALSE;
-        CREATE INDEX assignments_transcript ON assignments (transcript_id);
-        CREATE TABLE queue_state (
-            transcript_id VARCHAR PRIMARY KEY,
-            priority      TINYINT NOT NULL,
-            audit_since   TIMESTAMPTZ,
-            holders       INTEGER NOT NULL
-        );
-        """,
+    "0004_queue_state": QUEUE_STATE,
     "0006_postgres_indexes": """
         CREATE INDEX labels_item ON labels (transcript_id, dimension, rater);
         CREATE INDEX labels_rater ON labels (rater, transcript_id);
