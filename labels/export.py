@@ -205,6 +205,7 @@ def inspect_with_gold(
         raise ValueError("the output must be a new file; the original log is never modified")
     eval_log = read_eval_log(str(log))
     decided = gold_table(ws)
+    rule = f"consensus: {gold.project_rule(ws).describe()}"
     by_id = {tid: g for tid, g in decided.groupby("transcript_id")}
     added = 0
     samples = eval_log.samples or []
@@ -221,10 +222,12 @@ def inspect_with_gold(
                 explanation=str(row.note or ""),
                 metadata={
                     "method": row.method,
-                    "who": row.adjudicator or "consensus",
+                    # a person for adjudicated and audit gold, else the rule that decided it
+                    # (`adjudicator` is missing there: NaN, which is truthy, not None)
+                    "who": row.adjudicator if isinstance(row.adjudicator, str) else rule,
                     "decided_at": row.decided_at,
                     "schema_version": int(str(row.schema_version)),
-                    "rater_values": row.rater_values,
+                    "rater_values": json.loads(str(row.rater_values)),
                 },
             )
             added += 1

@@ -112,3 +112,85 @@ def test_gold_goes_back_into_an_inspect_log(tmp_path: Path) -> None:
     assert score.value == "none" and (score.metadata or {})["who"] == "dana"
     with pytest.raises(ValueError, match="new file"):
         export.inspect_with_gold(ws, log, log)
+
+
+def _tiny_inspect_log(log_dir: Path) -> Path:
+    """Two samples, answered by inspect_ai's offline mock model, as a `.json` log."""
+    from inspect_ai import Task
+    from inspect_ai import eval as inspect_eval
+    from inspect_ai.dataset import Sample
+    from inspect_ai.scorer import includes
+    from inspect_ai.solver import generate
+
+    task = Task(
+        dataset=[Sample(id=i, input=f"Question {i}", target="x") for i in (1, 2)],
+        solver=generate(),
+        scorer=includes(),
+        name="tiny",
+    )
+    (result,) = inspect_eval(
+        task, model="mockllm/model", log_dir=str(log_dir), log_format="json", display="none"
+    )
+    return Path(result.location)
+
+
+def test_inspect_export_is_strict_json_naming_who_decided(tmp_path: Path) -> None:
+    """Consensus gold says its rule (not NaN), rater values are an object, and the `.json`
+    log parses with a reader that refuses NaN and infinities."""
+    pytest.importorskip("inspect_ai")
+    from labels import loader
+    from labels.models import Gold, Label
+
+    log = _tiny_inspect_log(tmp_path / "logs")
+    ws = open_workspace(tmp_path / "g.duckdb")
+    loader.ingest_paths(ws.store, [log])
+    first, second = ws.store.transcript_ids()
+    ws.store.add_labels(
+        [
+            Label(
+                transcript_id=first,
+                rater=r,
+                dimension="extortion",
+                value="none",
+                schema_version=ws.schema_version,
+            )
+            for r in ("ana", "ben")
+        ]
+    )
+    ws.store.add_gold(
+        [
+            Gold(
+                transcript_id=first,
+                dimension="extortion",
+                value="none",
+                method="majority",
+                who="consensus",
+                schema_version=ws.schema_version,
+            ),
+            Gold(
+                transcript_id=second,
+                dimension="extortion",
+                value="explicit_threat",
+                method="adjudicated",
+                who="dana",
+                note="said so",
+                schema_version=ws.schema_version,
+            ),
+        ]
+    )
+    out = tmp_path / "with-gold.json"
+    assert export.inspect_with_gold(ws, log, out) == 2
+
+    def refuse(name: str) -> None:
+        raise ValueError(f"{name} is not JSON")
+
+    body = json.loads(out.read_text(encoding="utf-8"), parse_constant=refuse)
+    metadata = {
+        s["id"]: s["scores"]["goldset/extortion"]["metadata"]
+        for s in body["samples"]
+        if "goldset/extortion" in s["scores"]
+    }
+    assert metadata[1]["who"] == f"consensus: {gold.project_rule(ws).describe()}"
+    assert metadata[1]["rater_values"] == {"ana": "none", "ben": "none"}
+    assert metadata[2]["who"] == "dana" and metadata[2]["rater_values"] == {}
+    ws.store.close()
