@@ -2,14 +2,15 @@
 
 We never extract an archive to disk, so hostile member names cannot write
 anywhere; we still refuse them, since Inspect never writes such names and
-sample ids derived from them would be nonsense. A zip bomb is refused in two
-steps: first on what the central directory declares (a member bigger than the
-document limit, a total bigger than the `.eval` limit, or a member over 1 MiB
-claiming more than MAX_RATIO times expansion); then every member is inflated
-once, in bounded chunks and without keeping the output, to prove it expands to
-no more than it declares. The second step matters because inspect_ai's own
-zip reader trusts the compressed size, not the declared one, and would inflate
-a member that lies about its size in full. The same pass measures each
+sample ids derived from them would be nonsense. A zip bomb is refused by size,
+never by compression ratio (a long repetitive output compresses like a bomb): first
+on what the central directory declares (a member bigger than the document limit, a
+total bigger than the `.eval` limit); then every member is inflated once, in bounded
+chunks and without keeping the output, to prove it expands to no more than it
+declares (inspect_ai's own zip reader trusts the compressed size, not the declared
+one, and would inflate a member that lies about its size in full). A sample member
+that fails a check costs only its own sample; any other member, read for every
+sample, makes the file unusable. The same pass measures each
 member's JSON nesting (`nesting.Meter`), since inspect_ai's parser must never
 see text nesting deeper than `MAX_RAW_DEPTH`.
 """
@@ -27,8 +28,7 @@ from typing import IO, Any
 
 from . import nesting
 from .errors import UnusableInput
-from .limits import MAX_RATIO, MAX_RAW_DEPTH, RATIO_FLOOR, Limits, over
-from .nesting import Deepest
+from .limits import MAX_RAW_DEPTH, Limits, over
 
 CHUNK = 1 << 20
 LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
@@ -55,36 +55,55 @@ def _shown(name: str) -> str:
     return repr(name if len(name) <= 100 else name[:99] + "…")
 
 
-def check_eval(path: Path, limits: Limits) -> dict[str, Deepest]:
+def check_eval(path: Path, limits: Limits) -> dict[str, str]:
     """UnusableInput unless every member of the `.eval` zip at `path` is safe to read.
 
-    Returns the sample members (`samples/…`) that nest deeper than MAX_RAW_DEPTH,
-    which only their own sample loses; any other member nesting that deep makes
-    the file unusable, as inspect_ai reads it for every sample.
+    Returns the sample members (`samples/…`) that are not, each with the reason: too
+    big, inflating past what it declares, damaged, or nesting deeper than
+    MAX_RAW_DEPTH. Only their own sample loses them; any other member failing a check
+    makes the file unusable, as inspect_ai reads it for every sample.
     """
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except Exception as exc:  # a crafted zip can raise more than BadZipFile
         raise UnusableInput(path, f"cannot be opened as a zip archive ({exc})") from exc
-    _check_declared(path, members, limits)
-    deep: dict[str, Deepest] = {}
+    refused: dict[str, str] = {}
+    _check_declared(path, members, limits, refused)
     try:
         with path.open("rb") as handle:
             for info in members:
-                found = _check_inflated(path, handle, info, limits)
-                if found is not None:
-                    deep[info.filename] = found
+                if info.filename not in refused:
+                    _check_member(path, handle, info, limits, refused)
     except OSError as exc:
         raise UnusableInput(path, f"cannot be read ({exc.strerror or exc})") from exc
-    for name, found in deep.items():
-        if not name.startswith("samples/"):
-            refusal = nesting.refusal(found, MAX_RAW_DEPTH)
-            raise UnusableInput(path, f"member {_shown(name)} {refusal}")
-    return deep
+    return refused
 
 
-def _check_declared(path: Path, members: list[zipfile.ZipInfo], limits: Limits) -> None:
+def _refuse(path: Path, name: str, reason: str, refused: dict[str, str]) -> None:
+    """A sample member's failed check costs its sample; any other member's, the file."""
+    if not name.startswith("samples/"):
+        raise UnusableInput(path, reason)
+    refused[name] = reason
+
+
+def _check_member(
+    path: Path, handle: IO[bytes], info: zipfile.ZipInfo, limits: Limits, refused: dict[str, str]
+) -> None:
+    """Inflate one member (`_check_inflated`); note or raise what is wrong with it."""
+    try:
+        found = _check_inflated(path, handle, info, limits)
+    except UnusableInput as exc:
+        _refuse(path, info.filename, exc.reason, refused)
+        return
+    if found is not None:
+        refusal = nesting.refusal(found, MAX_RAW_DEPTH)
+        _refuse(path, info.filename, f"member {_shown(info.filename)} {refusal}", refused)
+
+
+def _check_declared(
+    path: Path, members: list[zipfile.ZipInfo], limits: Limits, refused: dict[str, str]
+) -> None:
     total = 0
     for info in members:
         name = info.filename
@@ -97,16 +116,9 @@ def _check_declared(path: Path, members: list[zipfile.ZipInfo], limits: Limits) 
             raise UnusableInput(path, f"member {_shown(name)} uses compression method {method}")
         if info.file_size > limits.document_bytes:
             what = f"member {_shown(name)} uncompressed"
-            raise UnusableInput(
-                path, over(what, info.file_size, limits.document_bytes, "document_bytes")
-            )
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
-            raise UnusableInput(
-                path,
-                f"member {_shown(name)} claims to expand {ratio:,.0f} times "
-                f"(over {MAX_RATIO}): a zip bomb?",
-            )
+            reason = over(what, info.file_size, limits.document_bytes, "document_bytes")
+            _refuse(path, name, reason, refused)
+            continue
         total += info.file_size
     if total > limits.eval_bytes:
         raise UnusableInput(
@@ -194,7 +206,7 @@ def _zstd(chunks: Iterator[bytes], cap: int) -> Iterator[bytes]:
 
 def _check_inflated(
     path: Path, handle: IO[bytes], info: zipfile.ZipInfo, limits: Limits
-) -> Deepest | None:
+) -> nesting.Deepest | None:
     """Inflate the member once; its deepest nesting when deeper than MAX_RAW_DEPTH."""
     cap = min(info.file_size, limits.document_bytes)
     meter = nesting.Meter()

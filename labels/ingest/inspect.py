@@ -9,9 +9,10 @@ a sample list and cancelled logs work too. A `.json` log is one JSON document
 that inspect_ai reads whole; if it cannot, the file is unusable.
 
 Before inspect_ai opens an `.eval`, `_archive.check_eval` refuses unsafe
-member names and zip bombs and measures every member's nesting: a sample member
-nesting deeper than `MAX_RAW_DEPTH` is rejected without inspect_ai reading it
-(the other samples still come), any other member that deep refuses the file;
+member names and zip bombs (by size, never by compression ratio) and measures
+every member's nesting: a sample member too big, lying about its size, damaged or
+nesting deeper than `MAX_RAW_DEPTH` is rejected without inspect_ai reading it (the
+other samples still come), any other member failing a check refuses the file;
 a `.json` log over the document size limit is refused before it is read (see
 `limits`).
 
@@ -110,15 +111,14 @@ def _read_header(path: Path) -> EvalLog:
 def _parse_eval(path: Path) -> Iterator[Record | Rejection]:
     if not zipfile.is_zipfile(path):
         raise UnusableInput(path, "is named .eval but is not a zip archive")
-    deep = check_eval(path, limits.current(path))
+    refused = check_eval(path, limits.current(path))
     log = _read_header(path)
     header = _header(log, path)
     order = [str(i) for i in (log.eval.dataset.sample_ids or [])]
     for sample_id, epoch, member in _sample_members(path, order):
         where = f"sample {sample_id} epoch {epoch}"
-        if member in deep:  # inspect_ai's parser must not see it
-            reason = f"member {member!r} {nesting.refusal(deep[member], MAX_RAW_DEPTH)}"
-            yield Rejection(file=header.file, where=where, reason=reason)
+        if member in refused:  # inspect_ai's parser must not see it
+            yield Rejection(file=header.file, where=where, reason=refused[member])
             continue
         try:
             sample = read_eval_log_sample(

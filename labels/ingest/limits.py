@@ -18,8 +18,9 @@ that is kept (metadata, tool-call arguments, score metadata) may nest at most
 `MAX_DEPTH` levels: deeper data would exhaust Python's recursion when it is
 stored, exported or shown; and text nesting deeper than `MAX_RAW_DEPTH` is refused
 before any parser sees it (see `nesting`: one parser crashes the process on it).
-And an `.eval` member over 1 MiB may not claim to expand more than `MAX_RATIO`
-times (JSON logs compress 3-20 times; a deflate bomb about 1,000 times).
+An `.eval` member is judged by how big it expands, never by its compression
+ratio: inspect_ai's zstd shrinks a long repetitive output 400-800 times, as much as
+a deflate bomb, and such logs are real.
 A JSONL file lists its first `MAX_LISTED` rejections and counts the rest.
 """
 
@@ -37,10 +38,6 @@ MAX_DEPTH = 100
 MAX_RAW_DEPTH = MAX_DEPTH + 10
 """Deepest nesting of JSON text handed to a parser, measured on the bytes first: room for
 the levels around kept JSON (a line's object, its messages, a tool call, its arguments)."""
-MAX_RATIO = 500
-"""Largest uncompressed/compressed size ratio of an `.eval` member bigger than `RATIO_FLOOR`."""
-RATIO_FLOOR = MiB
-"""Members smaller than this are not held to `MAX_RATIO` (tiny files compress oddly)."""
 MAX_LISTED = 1000
 """Rejections listed one by one per JSONL file; further bad lines are counted in one more."""
 
