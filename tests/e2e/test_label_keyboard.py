@@ -10,7 +10,8 @@ import json
 import os
 import re
 import string
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -195,6 +196,16 @@ KEY_MENTION = re.compile(
 )
 
 
+def eventually(check: Callable[[], bool], seconds: float = 5.0) -> bool:
+    """Whether `check` holds within `seconds` (polled: a loaded machine paints late)."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def test_every_key_the_page_or_a_guideline_names_does_what_it_says(
     server: Server, page: Any
 ) -> None:
@@ -236,13 +247,13 @@ def test_every_key_the_page_or_a_guideline_names_does_what_it_says(
         assert key in listed
         page.keyboard.press("Escape")
         page.keyboard.press(key)
-        assert check(), key
+        assert eventually(check), key  # the browser answers the key on its next frame
         page.keyboard.press("Escape")
         if key == ACT["help"]:
             page.keyboard.press(key)
     flag = page.locator(".gs-flag")
     page.keyboard.press(ACT["flag"])
-    assert flag.get_attribute("aria-pressed") == "true"
+    assert eventually(lambda: flag.get_attribute("aria-pressed") == "true")
     page.keyboard.press(ACT["flag"])
     assert flag.get_attribute("aria-pressed") == "false"
     # u: undo the submit just made.
