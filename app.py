@@ -25,6 +25,7 @@ PAGES = {
         st.Page("pages/adjudicate.py", title="Adjudicate", icon=":material/gavel:"),
         st.Page("pages/agreement.py", title="Agreement", icon=":material/handshake:"),
         st.Page("pages/graders.py", title="Graders", icon=":material/rule:"),
+        st.Page("pages/raters.py", title="Raters", icon=":material/groups:"),
         st.Page("pages/export.py", title="Export", icon=":material/download:"),
     ],
     "admin": [

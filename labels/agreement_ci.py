@@ -96,7 +96,7 @@ def _corrected(po: FloatArray, pe: FloatArray) -> FloatArray:
     return np.where(ok, (po - pe) / np.where(ok, 1 - pe, 1.0), np.nan)
 
 
-def _mean_kappa(tables: FloatArray) -> FloatArray:
+def mean_kappa(tables: FloatArray) -> FloatArray:
     """Mean over rater pairs of Cohen's kappa, (B, pairs, k, k) tables; pairs sharing < 2
     items or with a nan kappa left out."""
     kappas = np.where(tables.sum(axis=(-2, -1)) >= 2, agreement.kappa_of_tables(tables), np.nan)
@@ -121,7 +121,7 @@ def from_sums(
         "alpha": agreement._alpha_from(sums[:, :k2].reshape(b, k, k), level, scale),
         "fleiss_kappa": _corrected(po, (pi**2).sum(axis=1)),
         "gwet_ac1": ac1 if k >= 2 else np.full(b, np.nan),
-        "mean_cohen_kappa": _mean_kappa(tables) if tables.shape[1] else np.full(b, np.nan),
+        "mean_cohen_kappa": mean_kappa(tables) if tables.shape[1] else np.full(b, np.nan),
     }
 
 

@@ -75,3 +75,53 @@ def kappa_beside_humans(frame: pd.DataFrame) -> alt.LayerChart:
     )
     chart: alt.LayerChart = (rule + point + humans).properties(height=34 * max(len(frame), 1) + 30)
     return chart
+
+
+def rater_days(frame: pd.DataFrame, y: str, title: str) -> alt.Chart:
+    """A line per rater over UTC days (`raters.RatersReport.days`), with the items behind
+    each point in the tooltip."""
+    chart: alt.Chart = (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("day:T", title="day (UTC)", axis=alt.Axis(format="%b %d", tickCount="day")),
+            y=alt.Y(f"{y}:Q", title=title),
+            color=alt.Color("rater:N", title="rater"),
+            tooltip=[
+                alt.Tooltip("rater:N"),
+                alt.Tooltip("day:T", title="day"),
+                alt.Tooltip("items:Q", title="items labeled"),
+                alt.Tooltip(f"{y}:Q", title=title, format=".2f"),
+            ],
+        )
+        .properties(height=220)
+    )
+    return chart
+
+
+def gold_share_days(frame: pd.DataFrame) -> alt.LayerChart:
+    """Each rater's daily share agreeing with gold, with its 95% interval and count."""
+    base = alt.Chart(frame).encode(
+        x=alt.X("day:T", title="day (UTC)", axis=alt.Axis(format="%b %d", tickCount="day")),
+        color=alt.Color("rater:N", title="rater"),
+    )
+    rule = base.mark_rule().encode(
+        y=alt.Y(
+            "gold_low:Q",
+            title="share of labels agreeing with gold",
+            scale=alt.Scale(domain=[0.0, 1.0]),
+        ),
+        y2="gold_high:Q",
+    )
+    points = base.mark_point(filled=True).encode(
+        y="gold_agreement:Q",
+        size=alt.Size("gold_compared:Q", title="labels compared"),
+        tooltip=[
+            "rater:N",
+            "day:T",
+            "gold_compared:Q",
+            alt.Tooltip("gold_agreement:Q", format=".0%"),
+        ],
+    )
+    chart: alt.LayerChart = (rule + points).properties(height=220)
+    return chart

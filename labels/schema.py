@@ -141,6 +141,8 @@ class Project(BaseModel):
     median_even_ties: Literal["adjudicate", "lower", "upper"] = "adjudicate"
     """For `median` with an even number of ratings whose two middle values differ:
     adjudication (default), or the lower or upper of the two."""
+    gold_agreement_min: float = Field(default=0.8, ge=0, le=1)
+    """A rater whose labels agree with gold less often than this is flagged (raters view)."""
 
 
 class Schema(BaseModel):

@@ -298,3 +298,41 @@ def scale_coverage(prevalence: float, items: int, reps: int, seed: int) -> dict[
         "shown": len(hits) / reps,
         "truth": truth,
     }
+
+
+# -- one rater's kappa with the others (the raters view) -----------------------------------
+
+
+def rater_kappa_truth(prevalence: float, missing: float, column: int = 0) -> float:
+    """The column's mean Cohen's kappa with the other two on the pattern probabilities."""
+    from labels import raters
+
+    codes, probs = rating_patterns(prevalence, missing)
+    moved = raters.with_others(codes, column)  # the rows it keeps, in order, are `rated`
+    rated = (codes[:, column] >= 0) & ((np.delete(codes, column, axis=1) >= 0).sum(axis=1) >= 1)
+    p = agreement_ci.Patterns(moved, np.ones(len(moved), np.int64), 2)
+    return raters.point(p, 1e9 * probs[rated])
+
+
+def rater_kappa_coverage(cell: Cell, reps: int, seed: int, column: int = 0) -> dict[str, float]:
+    """Coverage of one rater's kappa-with-others interval (BCa, the too-few rule), the
+    share of data sets given one, and the mean estimate minus the truth."""
+    from labels import raters
+
+    rng = np.random.default_rng(seed)
+    codes, probs = rating_patterns(cell.prevalence, cell.missing)
+    truth = rater_kappa_truth(cell.prevalence, cell.missing, column)
+    hits, bias = [], []
+    for i, counts in enumerate(rng.multinomial(cell.items, probs, size=reps)):
+        table = np.repeat(codes, counts, axis=0)
+        k = raters.kappa_with_others(table, column, 2, seed=seed + i)
+        if math.isfinite(k.value):
+            bias.append(k.value - truth)
+        if math.isfinite(k.ci[0]):
+            hits.append(k.ci[0] <= truth <= k.ci[1])
+    return {
+        "coverage": float(np.mean(hits)) if hits else math.nan,
+        "shown": len(hits) / reps,
+        "bias": float(np.mean(bias)) if bias else math.nan,
+        "truth": truth,
+    }

@@ -61,6 +61,36 @@ def test_agreement_intervals_cover(cell: sim.Cell) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("cell", AGREEMENT_CELLS, ids=str)
+@pytest.mark.parametrize("column", [0, 2])
+def test_one_raters_kappa_with_the_others_covers(cell: sim.Cell, column: int) -> None:
+    """The raters view's per-rater kappa: the least and the most accurate simulated rater."""
+    seed = 7 + column + int(cell.prevalence * 100) * 1000 + cell.items * 10 + int(cell.missing * 10)
+    result = sim.rater_kappa_coverage(cell, REPS, seed, column)
+    RESULTS[f"rater kappa column={column} {cell}"] = result
+    if result["shown"] * REPS >= 40:
+        assert covers(result["coverage"], result["shown"] * REPS), result
+    if cell.items == 200:
+        assert result["shown"] == 1.0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("share", [0.6, 0.8, 0.95])
+@pytest.mark.parametrize("labels", [10, 30, 100])
+def test_a_raters_agreement_with_gold_interval_covers(share: float, labels: int) -> None:
+    """Clopper–Pearson on the share of a rater's labels that match gold."""
+    import numpy as np
+
+    from labels import intervals
+
+    agree = np.random.default_rng(labels).binomial(labels, share, size=REPS)
+    cis = [intervals.clopper_pearson(int(a), labels) for a in agree]
+    coverage = float(np.mean([low <= share <= high for low, high in cis]))
+    RESULTS[f"rater gold share={share} labels={labels}"] = {"coverage": coverage}
+    assert covers(coverage, REPS), coverage
+
+
+@pytest.mark.slow
 def test_the_old_percentile_interval_fails_where_the_new_one_holds() -> None:
     """The test can fail: without the rule and BCa, 30 items at 5% cover far below 0.93."""
     old = sim.agreement_coverage(sim.Cell(0.05, 30), REPS, 1, method="none")

@@ -8,8 +8,9 @@ inside that process, every thread or Streamlit script run takes its own
 its SQL: `connection` (transactions, retries), `transcripts` (reads, label states,
 search), `ingest` (files in), `labels` (labels, schema versions, raters), `queue`
 (who labels what next), `gold` (gold and case notes), `graders` (verdicts, audit
-draws), `backup` (backups), `copy` (restores, and copies between DuckDB and
-PostgreSQL). What "current" means for the append-only labels and gold is in `current`.
+draws), `activity` (what each rater has done), `backup` (backups), `copy` (restores,
+and copies between DuckDB and PostgreSQL). What "current" means for the append-only
+labels and gold is in `current`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import duckdb
 from labels.models import utcnow
 
 from . import migrations
+from .activity import ActivityStore
 from .backup import MANIFEST, BackupStore
 from .errors import (
     Conflict,
@@ -66,7 +68,7 @@ def is_postgres(target: object) -> bool:
     return str(target).startswith(POSTGRES_SCHEMES)
 
 
-class Store(IngestStore, LabelStore, GoldStore, TranscriptStore, BackupStore):
+class Store(IngestStore, LabelStore, GoldStore, TranscriptStore, BackupStore, ActivityStore):
     """Typed reads and writes over one DuckDB database."""
 
     @classmethod
