@@ -46,8 +46,8 @@ types: $(TSTAMP)
 unit: $(TSTAMP)
 	$(BIN)/python -m pytest -q
 
-screenshot: $(TSTAMP)  ## refresh docs/label-page.png from a real browser
-	GOLDSET_SCREENSHOT=docs/label-page.png $(BIN)/python -m pytest -q tests/e2e -k screenshot
+screenshot: $(TSTAMP)  ## refresh every page's picture in docs/ from a real browser
+	GOLDSET_SCREENSHOT=docs/label-page.png GOLDSET_SCREENSHOTS=docs $(BIN)/python -m pytest -q tests/e2e -k screenshot
 
 bench: $(TSTAMP) coverage
 	$(BIN)/python -m benchmarks

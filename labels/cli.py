@@ -33,7 +33,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-raters_app = typer.Typer(help="Manage raters and their roles.", no_args_is_help=True)
+raters_app = typer.Typer(
+    help="Each rater's work and agreement (no subcommand), or manage raters and their roles.",
+    invoke_without_command=True,
+)
 app.add_typer(raters_app, name="raters")
 export_app = typer.Typer(
     help="Export gold, labels, or an Inspect log with gold.", no_args_is_help=True
@@ -401,6 +404,31 @@ def copy_cmd(
         f"each table's count and content hash checked ({time.perf_counter() - started:.1f} s)",
         markup=False,
     )
+
+
+@raters_app.callback()
+def raters_report_cmd(ctx: typer.Context, db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Per rater: items, median seconds per item, skips, flags, agreement with gold."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    from labels import jsonout, raters
+
+    with workspace(db) as ws:
+        result = raters.report(ws)
+        names = ws.schema.names
+    if as_json:
+        typer.echo(jsonout.dumps(result.to_json()))
+        return
+    for frame in (raters.summary(result), raters.kappa_table(result, names)):
+        table = Table(*map(str, frame.columns))
+        for row in frame.itertuples(index=False):
+            table.add_row(*(Text(str(v)) for v in row))  # names as typed, never markup
+        out.print(table)
+    for person in result.flagged():
+        out.print(raters.flag_sentence(person, result.threshold), markup=False, highlight=False)
 
 
 @raters_app.command("add")

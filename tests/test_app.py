@@ -14,7 +14,10 @@ from labels.models import Rater
 from tests.factories import build_demo_db, labeler_data
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["label", "browse", "adjudicate", "agreement", "graders", "export", "data", "admin"]
+PAGES = [
+    *("label", "browse", "adjudicate", "agreement", "graders", "raters", "export", "data"),
+    "admin",
+]
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +78,13 @@ CHECKS: dict[str, Callable[[AppTest], None]] = {
         )
         or pytest.fail("grader rows or their intervals missing")
     ),
+    "raters": lambda at: (
+        (
+            list(first_table(at)["items"]) == [64, 64, 64]
+            and "[" in str(at.dataframe[1].value["extortion"][0])  # kappa with its interval
+        )
+        or pytest.fail("no raters or no kappa interval")
+    ),
     "export": lambda at: len(first_table(at)) > 100 or pytest.fail("no gold rows"),
     "data": lambda at: any(m.value == "80" for m in at.metric) or pytest.fail("no counts"),
     "admin": lambda at: (
@@ -94,12 +104,14 @@ def test_every_page_shows_demo_content_to_an_admin(app: AppTest, page: str) -> N
 
 def test_rater_sees_only_rater_pages_and_is_refused_elsewhere(app: AppTest) -> None:
     sign_in(app, "ana")
-    for page in ("adjudicate", "admin", "graders", "agreement", "export", "data"):
+    for page in ("adjudicate", "admin", "graders", "agreement", "raters", "export", "data"):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             app.switch_page(f"pages/{page}.py")
 
 
-@pytest.mark.parametrize("page", ["adjudicate", "admin", "graders", "agreement", "export", "data"])
+@pytest.mark.parametrize(
+    "page", ["adjudicate", "admin", "graders", "agreement", "raters", "export", "data"]
+)
 def test_restricted_pages_refuse_a_rater_even_when_opened_directly(
     demo_db: Path, monkeypatch: pytest.MonkeyPatch, page: str
 ) -> None:
