@@ -347,24 +347,29 @@ def backup_cmd(
 def restore_cmd(
     backup_dir: Annotated[Path, typer.Argument(metavar="DIR", help="A folder made by backup.")],
     db: Annotated[
-        str,
+        str | None,
         typer.Option(
-            "--db", help="A new database file, or an empty PostgreSQL database (postgresql://…)."
+            "--db",
+            help="A new database file, or an empty PostgreSQL database (postgresql://…);"
+            " default $GOLDSET_DB, else data/goldset.duckdb, which must not exist yet.",
         ),
-    ],
+    ] = None,
 ) -> None:
     """A new database from a backup, each table checked against the backup's manifest."""
     from labels.store import Store, StoreError
+    from labels.workspace import db_path
 
+    target = str(db_path(db))
     try:
-        store = Store.restore(backup_dir, db)
+        store = Store.restore(backup_dir, target)
     except StoreError as exc:
         fail(str(exc))
     counts = store.counts()
     store.close()
     out.print(
-        f"restored {backup_dir} into {_shown(db)}: "
-        + ", ".join(f"{v} {k}" for k, v in counts.items())
+        f"restored {backup_dir} into {_shown(target)}, every table's rows and content hash "
+        "checked against the backup: " + ", ".join(f"{v} {k}" for k, v in counts.items()),
+        markup=False,
     )
 
 

@@ -4,8 +4,9 @@ from typing import get_args
 
 import streamlit as st
 
-from labels import backups, ui
+from labels import backups, render, ui
 from labels.models import Rater, RaterRole
+from labels.store import StoreError
 
 ws = ui.workspace()
 ui.require_role(st.session_state["rater"], "admin")
@@ -34,11 +35,22 @@ with st.form("add-rater", clear_on_submit=True):
     new_id = cols[0].text_input("Id (email or short name)")
     name = cols[1].text_input("Display name")
     role = cols[2].selectbox("Role", list(get_args(RaterRole)))
-    if st.form_submit_button("Add") and new_id.strip():
-        ws.store.upsert_rater(
-            Rater(id=new_id.strip(), name=name.strip() or new_id.strip(), role=role)
-        )
-        st.rerun()
+    if st.form_submit_button("Add"):
+        if not new_id.strip():
+            st.warning("Nothing was added: type the person's id (an email or a short name).")
+        else:
+            known = ws.store.rater(new_id.strip())
+            ws.store.upsert_rater(
+                Rater(id=new_id.strip(), name=name.strip() or new_id.strip(), role=role)
+            )
+            st.session_state["admin_added"] = (
+                f"{new_id.strip()} was already here; their name and role are now updated."
+                if known
+                else f"Added {new_id.strip()} as {role}."
+            )
+            st.rerun()
+if added := st.session_state.pop("admin_added", None):
+    st.success(render.escape_markdown(added))
 
 st.subheader("Label schema")
 st.caption(
@@ -54,12 +66,44 @@ if unclear.empty:
 else:
     st.dataframe(unclear, hide_index=True)
 
-st.subheader("Backup")
+st.subheader("Backup and restore")
 st.caption(
-    "A consistent copy of the whole database, taken while the app runs, as Parquet files plus "
-    "the DDL to rebuild it (DuckDB EXPORT DATABASE). Restore with `Store.restore`."
+    "A backup is a consistent copy of the whole database, taken while the app runs: a Parquet "
+    "file per table and a manifest with each table's rows and a content hash. A restore makes "
+    "a new database file from a backup and checks every table against the manifest; it never "
+    "writes into an existing database. From a terminal: `python -m labels restore FOLDER "
+    "--db NEW.duckdb` (or an empty PostgreSQL database, `--db postgresql://…`)."
 )
 if st.button("Back up now"):
     folder = backups.new_backup_folder(ws)
     counts = ws.store.backup(folder)
-    st.success(f"Saved to {folder}: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+    st.success(
+        render.escape_markdown(
+            f"Saved to {folder}: " + ", ".join(f"{v:,} {k}" for k, v in counts.items())
+        )
+    )
+saved = backups.listed(ws)
+if not saved:
+    st.caption(f"No backups in {render.escape_markdown(str(backups.backups_folder(ws)))} yet.")
+else:
+    with st.form("restore"):
+        chosen = st.selectbox(
+            f"Backups in {backups.backups_folder(ws)}", saved, format_func=lambda p: p.name
+        )
+        go = st.form_submit_button("Restore into a new file")
+    if go and chosen is not None:
+        target = backups.restore_target(ws, chosen)
+        with st.spinner(f"Restoring {chosen.name}…"):
+            try:
+                restored = backups.restore(chosen, target)
+            except StoreError as exc:
+                st.error(render.escape_markdown(str(exc)))
+            else:
+                st.success(
+                    render.escape_markdown(
+                        f"Restored into {target}, every table checked against the backup: "
+                        + ", ".join(f"{v:,} {k}" for k, v in restored.items())
+                        + f". This app still uses {ws.store.path}; to work on the restored "
+                        f"copy, start Goldset on it: GOLDSET_DB={target} make run"
+                    )
+                )

@@ -99,3 +99,26 @@ def test_a_folder_without_a_manifest_and_an_existing_file_are_refused(
     with pytest.raises(StoreError, match="exists; restore into a new file"):
         Store.restore(backup, existing)
     assert existing.read_bytes() == b"keep me"
+
+
+def test_without_db_it_restores_into_goldset_db_and_never_over_an_existing_one(
+    backup: Path, tmp_path: Path
+) -> None:
+    import os
+
+    db = tmp_path / "fresh" / "goldset.duckdb"
+    env = {**os.environ, "GOLDSET_DB": str(db)}
+    command = [sys.executable, "-m", "labels", "restore", str(backup)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "every table's rows and content hash checked" in done.stdout
+    assert "574 labels" in done.stdout and "122 gold" in done.stdout
+    store = Store.open(db)
+    manifest = json.loads((backup / "goldset-backup.json").read_text())
+    assert store.digests() == manifest["tables"]
+    store.close()
+    before = db.read_bytes()
+    again = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
+    assert again.returncode == 2 and "Traceback" not in again.stderr
+    assert "exists; restore into a new file, it never overwrites a database" in again.stderr
+    assert db.read_bytes() == before

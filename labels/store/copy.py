@@ -132,7 +132,7 @@ def restore(backup_dir: Path, db: str, progress: Progress | None = None) -> None
     body = read_manifest(backup_dir)
     expected: dict[str, dict[str, Any]] = body["tables"]
     if not _is_postgres(db) and (Path(db).exists() or Path(f"{db}.wal").exists()):
-        raise StoreError(f"{db} exists; restore into a new file")
+        raise StoreError(f"{db} exists; restore into a new file, it never overwrites a database")
     if body["format"] < FORMAT:  # an EXPORT DATABASE folder, checked as it always was
         if not _is_postgres(db):
             BackupStore.restore_legacy(backup_dir, Path(db), expected)
