@@ -159,7 +159,12 @@ def project_rule(ws: Workspace) -> Rule:
 
 
 def apply_consensus(ws: Workspace, rule: Rule | None = None) -> int:
-    """Write gold for every item-dimension the rule decides; returns rows written.
+    """Write gold for every item-dimension the rule decides; returns rows written."""
+    return ws.store.add_gold(consensus_rows(ws, rule))
+
+
+def consensus_rows(ws: Workspace, rule: Rule | None = None) -> list[Gold]:
+    """The gold rows the rule would write now (what the Adjudicate page asks to confirm).
 
     Gold made by an adjudicator or an audit is never overridden. Gold made by a
     rule is rewritten (a new row) only when the rule now gives another value
@@ -190,7 +195,7 @@ def apply_consensus(ws: Workspace, rule: Rule | None = None) -> int:
                 schema_version=ws.schema_version,
             )
         )
-    return ws.store.add_gold(rows)
+    return rows
 
 
 CONSENSUS_METHODS = decision.CONSENSUS_METHODS

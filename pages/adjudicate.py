@@ -11,8 +11,30 @@ st.title("Adjudicate")
 
 rule = gold.project_rule(ws)
 with st.sidebar:
-    if st.button("Apply the consensus rule", help=f"Gold for every item {rule.describe()} decides"):
-        st.toast(f"{gold.apply_consensus(ws, rule)} gold rows written.")
+    if st.button(
+        "Apply the consensus rule…", help=f"Gold for every item {rule.describe()} decides"
+    ):
+        st.session_state["consensus_asked"] = True
+    if st.session_state.get("consensus_asked"):
+        planned = gold.consensus_rows(ws, rule)
+        if not planned:
+            st.info("The consensus rule adds no gold now: what it decides already has gold.")
+            del st.session_state["consensus_asked"]
+        else:
+            st.warning(
+                f"This adds {len(planned)} gold rows ({rule.describe()}). Gold is append-only: "
+                "a later decision adds a new row, none is removed."
+            )
+            yes, no = st.columns(2)
+            if yes.button(f"Add {len(planned)} gold rows", type="primary"):
+                st.session_state["consensus_written"] = ws.store.add_gold(planned)
+                del st.session_state["consensus_asked"]
+                st.rerun()
+            if no.button("Cancel"):
+                del st.session_state["consensus_asked"]
+                st.rerun()
+    if (written := st.session_state.pop("consensus_written", None)) is not None:
+        st.success(f"{written} gold rows written.")
 cases = gold.QueueCache(ws, rule, st.session_state.setdefault("adjudicate", {}))
 todo = cases.table()
 st.caption(

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from labels import render, ui
+from labels.models import Transcript
 from labels.store import LABEL_STATES
 
 ws = ui.workspace()
@@ -10,6 +11,28 @@ rater = st.session_state["rater"]
 may_see_labels = ui.has_role(rater, "adjudicator")
 
 st.title("Browse transcripts")
+
+
+def show(t: Transcript) -> None:
+    st.subheader(render.escape_markdown(t.id))
+    st.caption(f"{ui.conditions(t)} · read-only · {render.escape_markdown(t.source_ref)}")
+    if may_see_labels:
+        with st.expander("Labels on this transcript (every change, oldest first)"):
+            st.dataframe(ws.store.label_history(t.id), hide_index=True)
+    ui.transcript(t)
+
+
+if wanted := st.query_params.get(ui.BROWSE_PARAM):  # a link from another page (an audit draw)
+    linked = ws.store.get_transcript(wanted)
+    if st.button("All transcripts", icon=":material/arrow_back:"):
+        del st.query_params[ui.BROWSE_PARAM]
+        st.rerun()
+    if linked is None:
+        st.warning(f"There is no transcript {render.escape_markdown(wanted)}.")
+    else:
+        show(linked)
+    st.stop()
+
 everything = ws.store.transcripts()
 if everything.empty:
     st.info("No transcripts yet. An admin can add some on the Data page.")
@@ -53,11 +76,5 @@ if not rows:
     st.stop()
 
 t = ws.store.get_transcript(str(found.iloc[rows[0]]["id"]))
-if t is None:
-    st.stop()
-st.subheader(render.escape_markdown(t.id))
-st.caption(f"{ui.conditions(t)} · read-only · {render.escape_markdown(t.source_ref)}")
-if may_see_labels:
-    with st.expander("Labels on this transcript (every change, oldest first)"):
-        st.dataframe(ws.store.label_history(t.id), hide_index=True)
-ui.transcript(t)
+if t is not None:
+    show(t)

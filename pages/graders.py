@@ -265,7 +265,25 @@ with audit_tab:
         except ValueError as exc:
             st.warning(render.escape_markdown(str(exc)))
         else:
-            st.success(f"Drew {len(d.items)} of {d.frame} transcripts (draw {d.id}).")
+            links = [ui.browse_link(str(t)) for t in d.items["transcript_id"]]
+            st.session_state["audit_drawn"] = (d.id, d.frame, d.items.assign(browse=links))
+    if last_draw := st.session_state.get("audit_drawn"):  # stays while the page is used
+        draw_id, frame_size, drawn_items = last_draw
+        st.success(
+            f"Drew {len(drawn_items)} of {frame_size} transcripts (draw {draw_id}); they are "
+            "now first in the raters' queues."
+        )
+        st.dataframe(
+            drawn_items,
+            hide_index=True,
+            column_config={
+                "transcript_id": st.column_config.TextColumn("transcript"),
+                "inclusion_prob": st.column_config.NumberColumn(
+                    "inclusion probability", format="%.3f"
+                ),
+                "browse": st.column_config.LinkColumn("read it", display_text="open on Browse"),
+            },
+        )
     if st.button("Turn settled audit items into gold"):
         st.success(f"{len(audit.resolve(ws, me.id))} gold row(s) written with method audit.")
     draws = ws.store.audit_draws()

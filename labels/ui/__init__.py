@@ -107,6 +107,18 @@ def friendly_errors() -> Iterator[None]:
         )
 
 
+BROWSE_PARAM = "transcript"
+"""The Browse page's query parameter naming the transcript to open."""
+
+
+def browse_link(transcript_id: str) -> str:
+    """A link to one transcript on the Browse page, relative to the page it is on (so it
+    holds under a `server.baseUrlPath`)."""
+    from urllib.parse import quote
+
+    return f"browse?{BROWSE_PARAM}={quote(transcript_id, safe='')}"
+
+
 def has_role(rater: Rater, role: str) -> bool:
     """Whether a rater's role is at least `role` (rater < adjudicator < admin)."""
     return ROLE_RANK[rater.role] >= ROLE_RANK[role]
