@@ -4,30 +4,44 @@ from typing import get_args
 
 import streamlit as st
 
-from labels import backups, render, ui
+from labels import admin, backups, render, ui
 from labels.models import Rater, RaterRole
 from labels.store import StoreError
 
 ws = ui.workspace()
-ui.require_role(st.session_state["rater"], "admin")
+me = st.session_state["rater"]
+ui.require_role(me, "admin")
 st.title("Admin")
 
 st.subheader("Raters")
+st.caption(
+    "Roles: raters label and browse; adjudicators also adjudicate and see agreement, graders, "
+    "the Raters page and exports; admins also load data and manage people here. An inactive "
+    "person cannot sign in and gets no items; their labels stay. Edit the table, then save."
+)
+st.page_link("pages/raters.py", label="Each person's work and agreement: the Raters page")
 people = ws.store.raters()
 edited = st.data_editor(
     [p.model_dump() for p in people],
     hide_index=True,
     disabled=["id"],
     column_config={
-        "role": st.column_config.SelectboxColumn(options=["rater", "adjudicator", "admin"]),
+        "role": st.column_config.SelectboxColumn(options=list(get_args(RaterRole))),
     },
     key="raters",
 )
 if st.button("Save changes to raters"):
-    for row in edited:
-        ws.store.upsert_rater(Rater(**row))
-    st.toast("Saved.")
-    st.rerun()
+    changed = [Rater(**row) for row, was in zip(edited, people, strict=True) if Rater(**row) != was]
+    problem = admin.roster_problem(people, changed, me.id)
+    if problem:
+        st.warning(problem)
+    elif not changed:
+        st.info("Nothing to save: the table is as it was.")
+    else:
+        for person in changed:
+            ws.store.upsert_rater(person)
+        st.session_state["admin_added"] = f"Saved changes to {', '.join(p.id for p in changed)}."
+        st.rerun()
 
 with st.form("add-rater", clear_on_submit=True):
     st.markdown("**Add a person**")

@@ -65,3 +65,28 @@ def test_a_listed_backup_restores_into_a_new_file_with_its_counts_and_hashes(
     admin.button(key="FormSubmitter:restore-Restore into a new file").click().run()
     assert (tmp_path / "restored" / f"{folder.name}-2.duckdb").is_file()
     assert target.stat().st_size == size
+
+
+def test_saving_an_unchanged_people_table_says_so(
+    admin: AppTest,
+) -> None:
+    save = next(b for b in admin.button if b.label == "Save changes to raters")
+    save.click().run()
+    assert [i.value for i in admin.info] == ["Nothing to save: the table is as it was."]
+    # AppTest cannot edit a data editor; the rules it applies are tested below.
+
+
+def test_roster_rules() -> None:
+    from labels.admin import roster_problem
+    from labels.models import Rater
+
+    me = Rater(id="admin", name="Admin", role="admin")
+    ana = Rater(id="ana", name="Ana", role="rater")
+    assert roster_problem([me, ana], [], "admin") is None
+    assert roster_problem([me, ana], [ana.model_copy(update={"role": "admin"})], "admin") is None
+    demoted = me.model_copy(update={"role": "rater"})
+    assert "no active admin" in str(roster_problem([me, ana], [demoted], "admin"))
+    other = Rater(id="bo", name="Bo", role="admin")
+    assert "your own admin access" in str(roster_problem([me, other], [demoted], "admin"))
+    gone = other.model_copy(update={"active": False})
+    assert roster_problem([me, other], [gone], "admin") is None
