@@ -12,15 +12,15 @@ from labels.workspace import open_workspace
 from tests.e2e.conftest import _need_browser, start_server
 from tests.factories import build_demo_db
 
-SCREENSHOTS = {  # page address → README picture (the label page has its own test)
-    "browse": "browse-page.png",
-    "adjudicate": "adjudicate-page.png",
-    "agreement": "agreement-page.png",
-    "graders": "graders-page.png",
-    "raters": "raters-page.png",
-    "export": "export-page.png",
-    "data": "data-page.png",
-    "admin": "admin-page.png",
+SCREENSHOTS = {  # sidebar link → README picture (the label page has its own test)
+    "Browse": "browse-page.png",
+    "Adjudicate": "adjudicate-page.png",
+    "Agreement": "agreement-page.png",
+    "Graders": "graders-page.png",
+    "Raters": "raters-page.png",
+    "Export": "export-page.png",
+    "Data": "data-page.png",
+    "Admin": "admin-page.png",
 }
 
 
@@ -98,11 +98,13 @@ def test_screenshot_of_every_review_page(browser: Any, tmp_path: Path) -> None:
     try:
         page = browser.new_page(viewport={"width": 1500, "height": 950})
         sign_in(page, server.url, "Admin · admin")
-        for address, name in SCREENSHOTS.items():
-            page.goto(f"{server.url}/{address}")
+        for link, name in SCREENSHOTS.items():
+            page.get_by_role("link", name=link, exact=True).click()
+            page.wait_for_url(f"**/{link.lower()}")
             page.locator("h1").first.wait_for(timeout=60_000)
             settle(page)
             page.wait_for_timeout(1500)  # charts draw after the script ends
+            assert page.locator("h1").first.inner_text() != "Goldset", link  # not the welcome
             page.screenshot(path=str(folder / name))
             assert (folder / name).stat().st_size > 20_000, name
     finally:
