@@ -1,6 +1,7 @@
 """The raters view: per rater, what they have done and how far they agree.
 
-Per rater: items labeled, median seconds per item, skips, flags (`store.rater_activity`);
+Per rater: items labeled, median seconds per item, skips, flags (`store.rater_work`,
+`store.rater_marks`);
 per dimension, their mean Cohen's kappa with each other rater on the items they share,
 with a BCa 95% interval over items (the rule and method of `labels.agreement_ci`,
 checked for this figure by `tests/test_coverage.py`); their agreement with gold, with
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -125,11 +127,14 @@ class RatersReport:
 
 
 def with_others(codes: IntArray, column: int) -> IntArray:
-    """`codes` with `column` first, on the items it and at least one other column rated."""
-    order = [column] + [c for c in range(codes.shape[1]) if c != column]
-    moved = codes[:, order]
-    keep = (moved[:, 0] >= 0) & ((moved[:, 1:] >= 0).sum(axis=1) >= 1)
-    kept: IntArray = moved[keep]
+    """`codes` with `column` first, on the items it and at least one other column rated, and
+    only the other columns that rated one of them (a pair with no shared item adds nothing;
+    with 30 raters this keeps a rater's handful of partners, not 29 empty columns)."""
+    mine = codes[codes[:, column] >= 0]
+    rated = (mine >= 0).any(axis=0)
+    partners = [c for c in np.flatnonzero(rated).tolist() if c != column]
+    moved = mine[:, [column, *partners]]
+    kept: IntArray = moved[(moved[:, 1:] >= 0).any(axis=1)]
     return kept
 
 
@@ -182,60 +187,55 @@ def kappa_with_others(
     return Kappa(len(shared), value, ci, note)
 
 
-# -- gold --------------------------------------------------------------------------------
-
-
-def gold_comparisons(beside: pd.DataFrame) -> pd.DataFrame:
-    """The rows of `store.labels_beside_gold` that count: gold the rater's label did not
-    make (see the module's docstring), with `agree` and the UTC `day` of the label."""
-    made_elsewhere = beside["method"].isin(MADE_ELSEWHERE)
-    before = beside["gold_at"] < beside["labeled_at"]
-    kept = beside[made_elsewhere | before | beside["gold_check"].astype(bool)].copy()
-    kept["agree"] = kept["value"] == kept["gold"]
-    kept["day"] = pd.to_datetime(kept["labeled_at"], utc=True).dt.floor("D").dt.tz_localize(None)
-    return kept
+# -- the report ----------------------------------------------------------------------------
 
 
 def _share_ci(agree: int, compared: int) -> Interval:
     return intervals.clopper_pearson(agree, compared) if compared else intervals.NAN2
 
 
-# -- the report ----------------------------------------------------------------------------
-
-
 def report(ws: Workspace, kappas: dict[str, dict[str, Kappa]] | None = None) -> RatersReport:
     """Figures for every rater who has labeled anything, and every person with the rater
     role. `kappas`: from `kappas_by_rater` (the page keeps them while no label changes)."""
     threshold = ws.schema.project.gold_agreement_min
-    activity = ws.store.rater_activity()
-    activity = activity[(activity["items"] > 0) | (activity["role"] == "rater")]
-    gold = gold_comparisons(ws.store.labels_beside_gold())
+    work = ws.store.rater_work()
+    overall: dict[str, dict[Any, Any]] = {
+        str(r["rater"]): r for r in work[work["day"].isna()].to_dict("records")
+    }
+    gold = ws.store.beside_gold(MADE_ELSEWHERE)
+    gold_by: dict[str, dict[Any, Any]] = {
+        str(r["rater"]): r
+        for r in gold.groupby("rater")[["compared", "agree"]].sum().reset_index().to_dict("records")
+    }
     if kappas is None:
         kappas = kappas_by_rater(ws)
     out = []
-    for row in activity.to_dict("records"):
+    for row in ws.store.rater_marks().to_dict("records"):
         who = str(row["rater"])
-        mine = gold[gold["rater"] == who]
-        compared, agree = len(mine), int(mine["agree"].sum())
-        share = agree / compared if compared else math.nan
-        seconds = row["median_seconds"]
+        mine = overall.get(who, {"items": 0, "median_seconds": None})
+        items = int(mine["items"])
+        if not items and row["role"] != "rater":
+            continue
+        compared = int(gold_by.get(who, {}).get("compared", 0))
+        agree = int(gold_by.get(who, {}).get("agree", 0))
+        seconds = mine["median_seconds"]
         out.append(
             RaterFigures(
                 rater=who,
                 name=row["name"] if isinstance(row["name"], str) else who,
-                items=int(row["items"]),
-                median_seconds=None if pd.isna(seconds) else float(seconds),
+                items=items,
+                median_seconds=None if seconds is None or pd.isna(seconds) else float(seconds),
                 skipped=int(row["skipped"]),
                 flagged=int(row["flagged"]),
                 gold_checks=int(row["gold_checks"]),
                 gold_compared=compared,
                 gold_agree=agree,
                 gold_ci=_share_ci(agree, compared),
-                below_threshold=compared >= MIN_GOLD and share < threshold,
+                below_threshold=compared >= MIN_GOLD and agree / compared < threshold,
                 kappa={d: per[who] for d, per in kappas.items() if who in per},
             )
         )
-    return RatersReport(threshold, out, _days(ws, gold))
+    return RatersReport(threshold, out, _days(work, gold))
 
 
 def kappas_by_rater(ws: Workspace, n_resamples: int = 1000) -> dict[str, dict[str, Kappa]]:
@@ -250,28 +250,22 @@ def kappas_by_rater(ws: Workspace, n_resamples: int = 1000) -> dict[str, dict[st
     return found
 
 
-def _days(ws: Workspace, gold: pd.DataFrame) -> pd.DataFrame:
-    days = ws.store.rater_days()
-    if days.empty:
-        return days
-    days["day"] = pd.to_datetime(days["day"]).dt.tz_localize(None)
-    by_day = (
-        gold.groupby(["rater", "day"])["agree"]
-        .agg(gold_compared="size", gold_agree="sum")
-        .reset_index()
-        if not gold.empty
-        else pd.DataFrame(columns=["rater", "day", "gold_compared", "gold_agree"])
-    )
-    days = days.merge(by_day, on=["rater", "day"], how="outer")
+def _days(work: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
+    """Per rater and day: items, median seconds, labels compared with gold, agreeing, the
+    share and its interval."""
+    days = work[work["day"].notna()][["rater", "day", "items", "median_seconds"]]
+    gold = gold.rename(columns={"compared": "gold_compared", "agree": "gold_agree"})
+    days = days.merge(gold, on=["rater", "day"], how="outer")
     counts = ["items", "gold_compared", "gold_agree"]
     days[counts] = days[counts].fillna(0).astype(int)
+    days["day"] = pd.to_datetime(days["day"]).dt.tz_localize(None)
     cis = [_share_ci(a, n) for a, n in zip(days["gold_agree"], days["gold_compared"], strict=True)]
     days["gold_agreement"] = np.where(
         days["gold_compared"] > 0, days["gold_agree"] / days["gold_compared"].clip(lower=1), np.nan
     )
     days["gold_low"] = [c[0] for c in cis]
     days["gold_high"] = [c[1] for c in cis]
-    return days
+    return days.reset_index(drop=True)
 
 
 # -- for display ---------------------------------------------------------------------------

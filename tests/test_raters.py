@@ -97,15 +97,20 @@ def worked(seeded: Workspace) -> Workspace:
 
 
 def test_activity_counts_items_time_skips_and_flags(worked: Workspace) -> None:
-    rows = worked.store.rater_activity().set_index("rater")
+    work = worked.store.rater_work()
+    rows = work[work["day"].isna()].set_index("rater")
     assert rows.loc["ana", "items"] == 10 and rows.loc["ben", "items"] == 10
     # ana: 30..39 s on one dimension, median 34.5; ben: 90 s on each of two rows of one submit
     assert rows.loc["ana", "median_seconds"] == pytest.approx(34.5)
     assert rows.loc["ben", "median_seconds"] == pytest.approx(90.0)
-    assert rows.loc["ben", "skipped"] == 1 and rows.loc["ana", "flagged"] == 1
-    assert rows.loc["chen", "items"] == 0  # a rater with nothing done is listed too
-    days = worked.store.rater_days()
-    assert days[days["rater"] == "ana"]["items"].tolist() == [3, 4, 3]
+    days = work[work["day"].notna() & (work["rater"] == "ana")]
+    assert days["items"].tolist() == [3, 4, 3]  # every 6 h from 09:00 on the 20th
+    assert days["median_seconds"].tolist() == pytest.approx([31.0, 34.5, 38.0])
+    marks = worked.store.rater_marks().set_index("rater")
+    assert marks.loc["ben", "skipped"] == 1 and marks.loc["ana", "flagged"] == 1
+    assert marks.loc["chen", "skipped"] == 0  # a rater with nothing done is listed too
+    result = raters.report(worked)
+    assert [(r.rater, r.items) for r in result.raters] == [("ana", 10), ("ben", 10), ("chen", 0)]
 
 
 def test_gold_the_rater_did_not_make_counts_and_flags_below_the_threshold(
