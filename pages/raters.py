@@ -25,7 +25,13 @@ def kappas(version: tuple[int, int, int]) -> dict[str, dict[str, raters.Kappa]]:
     return raters.kappas_by_rater(ui.workspace())
 
 
-result = raters.report(ws, kappas(ws.store.labels_and_gold_version()))
+@st.cache_data(ttl=300, max_entries=4, show_spinner="Counting each rater's work…")
+def figures(version: tuple[object, ...]) -> raters.RatersReport:
+    store = ui.workspace().store
+    return raters.report(ui.workspace(), kappas(store.labels_and_gold_version()))
+
+
+result = figures(ws.store.activity_version())
 if not result.raters:
     st.info("No one has labeled anything yet.")
     st.stop()

@@ -151,3 +151,15 @@ def test_the_cli_prints_the_report_and_its_json(tmp_path: Path) -> None:
         < ana["kappa_with_others"]["extortion"]["kappa"]
     )
     assert cli("raters", "list", db=db).returncode == 0
+
+
+def test_the_cache_key_changes_with_a_skip_a_label_or_gold(worked: Workspace) -> None:
+    store = worked.store
+    seen = [store.activity_version()]
+    store.finish_assignment("t05", "chen", "skipped", note="later", kind="skip")
+    seen.append(store.activity_version())
+    store.add_labels([label("t06", "chen", "extortion", "none", T0, 12.0)])
+    seen.append(store.activity_version())
+    store.add_gold([gold("t06", "considered", "adjudicated", T0 + timedelta(days=9))])
+    seen.append(store.activity_version())
+    assert len(set(seen)) == 4

@@ -83,6 +83,15 @@ GROUP BY ALL ORDER BY l.rater, day
 class ActivityStore(Connection):
     """Reads for the raters view."""
 
+    def activity_version(self) -> tuple[object, ...]:
+        """Changes whenever labels, gold or assignments do: what the raters view is cached on."""
+        row = self.con.execute(
+            "SELECT (SELECT count(*) FROM labels), (SELECT coalesce(max(id), 0) FROM labels),"
+            " (SELECT count(*) FROM gold), (SELECT count(*) FROM assignments),"
+            " (SELECT coalesce(epoch_us(max(updated_at)), 0) FROM assignments)"
+        ).fetchone()
+        return tuple(row) if row else ()
+
     def rater_work(self) -> pd.DataFrame:
         """Per rater (`day` missing) and per rater and UTC day: items first labeled, their
         median seconds, the first and last label's time."""
