@@ -276,6 +276,7 @@ with audit_tab:
         st.dataframe(
             drawn_items,
             hide_index=True,
+            column_order=["browse", "transcript_id", "stratum", "status", "inclusion_prob"],
             column_config={
                 "transcript_id": st.column_config.TextColumn("transcript"),
                 "inclusion_prob": st.column_config.NumberColumn(

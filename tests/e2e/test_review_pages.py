@@ -109,3 +109,39 @@ def test_screenshot_of_every_review_page(browser: Any, tmp_path: Path) -> None:
             assert (folder / name).stat().st_size > 20_000, name
     finally:
         server.stop()
+
+
+def test_an_audit_draws_links_open_its_items_on_browse(browser: Any, tmp_path: Path) -> None:
+    """The link cell (drawn on the table's canvas) opens the transcript in a new tab, signed
+    in, with a way back to every transcript."""
+    _need_browser()
+    server = start_server(build_demo_db(tmp_path / "audit.duckdb"))
+    try:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        sign_in(page, server.url, "Dana Levi · adjudicator")
+        page.get_by_role("link", name="Graders", exact=True).click()
+        page.get_by_role("tab", name="Audits").click()
+        page.get_by_role("button", name="Draw audit sample").click()
+        said = page.get_by_text("now first in the raters' queues")
+        said.wait_for(timeout=60_000)
+        settle(page)
+        table = page.locator("[data-testid=stElementContainer]").filter(has=said)
+        grid = table.locator("xpath=following-sibling::*[1]")
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()
+        x, y = box["x"] + 40, box["y"] + 35 + 17  # the first row's "open on Browse"
+        page.mouse.move(x, y)
+        with context.expect_page(timeout=30_000) as opened:
+            page.mouse.click(x, y)
+        tab = opened.value
+        assert "/browse?transcript=am%3Ademo-2026%2F" in tab.url
+        tab.get_by_role("button", name="All transcripts").wait_for(timeout=60_000)
+        heading = tab.locator("h3").first
+        heading.wait_for(timeout=30_000)
+        assert heading.inner_text().replace("\n", "").startswith("am:demo-2026/")
+        tab.get_by_role("button", name="All transcripts").click()
+        tab.get_by_text("Select a row to read the transcript.").wait_for(timeout=60_000)
+        context.close()
+    finally:
+        server.stop()
