@@ -30,6 +30,10 @@ from labels.agreement_report import units
 from labels.intervals import Interval
 from labels.workspace import Workspace
 
+MIN_SHARED = 30
+"""Fewest items shared with other raters for which a rater's kappa gets an interval: with
+fewer (at 5% prevalence, 30 items, 20% missing) the BCa interval covered 0.91 in the
+simulation, even with 12 ratings outside the most common value."""
 MIN_GOLD = 10
 """Fewest labels compared with gold before a rater can be flagged."""
 MADE_ELSEWHERE = ("adjudicated", "audit")
@@ -174,13 +178,19 @@ def kappa_with_others(
     codes: IntArray, column: int, k: int, n_resamples: int = 1000, seed: int = 0
 ) -> Kappa:
     """One column's mean unweighted Cohen's kappa with every other, with its interval or
-    the sentence saying why there is none (`agreement_ci.too_few` on the shared items)."""
+    the sentence saying why there is none (`agreement_ci.too_few` on the shared items, or
+    fewer than `MIN_SHARED` of them)."""
     shared = with_others(codes, column)
     if len(shared) == 0:
         return Kappa(0, math.nan, intervals.NAN2, "no item shared with another rater")
     p = agreement_ci.patterns(shared, k)
     value = point(p, p.counts.astype(np.float64))
     note = agreement_ci.too_few(shared, k)
+    if note is None and len(shared) < MIN_SHARED:
+        note = (
+            f"{len(shared)} items shared with other raters: too few for an interval "
+            f"(needs {MIN_SHARED})"
+        )
     ci = intervals.NAN2
     if note is None and math.isfinite(value):
         ci = interval(p, n_resamples, np.random.default_rng(seed))

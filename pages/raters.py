@@ -43,8 +43,8 @@ st.subheader("Agreement with the other raters")
 st.caption(
     "Each rater's mean Cohen's kappa (unweighted: any two different values disagree fully) "
     "with each other rater on the items they share, with a 95% BCa interval over items; with "
-    "fewer than 12 ratings outside the most common value there is no interval (none held its "
-    "95% in simulation)."
+    "fewer than 12 ratings outside the most common value, or fewer than 30 shared items, "
+    "there is no interval (none held its 95% in simulation)."
 )
 st.dataframe(raters.kappa_table(result, ws.schema.names), hide_index=True)
 

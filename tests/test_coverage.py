@@ -70,8 +70,8 @@ def test_one_raters_kappa_with_the_others_covers(cell: sim.Cell, column: int) ->
     RESULTS[f"rater kappa column={column} {cell}"] = result
     if result["shown"] * REPS >= 40:
         assert covers(result["coverage"], result["shown"] * REPS), result
-    if cell.items == 200:
-        assert result["shown"] == 1.0
+    if cell.items == 200:  # one set in 2,000 at 5% and 20% missing has too few
+        assert result["shown"] >= 0.99
 
 
 @pytest.mark.slow

@@ -43,6 +43,10 @@ def test_too_few_minority_ratings_give_a_sentence_not_an_interval() -> None:
     codes[:3, 0] = 1  # 3 ratings outside the most common value
     got = raters.kappa_with_others(codes, 0, 2)
     assert math.isnan(got.ci[0]) and "too few for an interval" in str(got.note)
+    few = np.array([[0, 0], [1, 1], [1, 0], [0, 1]] * 5)  # 20 items, 20 minority ratings
+    got = raters.kappa_with_others(few, 0, 2)
+    assert got.note == "20 items shared with other raters: too few for an interval (needs 30)"
+    assert math.isnan(got.ci[0]) and got.value == pytest.approx(0.0)
     assert raters.kappa_with_others(np.full((5, 2), -1), 0, 2).note == (
         "no item shared with another rater"
     )
