@@ -117,3 +117,17 @@ def test_audit_wilson_matches_statsmodels(x: int, n: int) -> None:
 
     oracle = proportion_confint(x, n, alpha=0.05, method="wilson")
     assert np.allclose(audit._wilson(x / n, n), oracle)
+
+
+def test_patterns_of_wide_tables_equal_numpys_unique_rows() -> None:
+    """Items packed into several int64 keys (40 raters × 5 categories) group as
+    `np.unique(axis=0)` groups them; one key (8 raters) too."""
+    rng = np.random.default_rng(8)
+    for raters in (8, 40):
+        codes = rng.integers(-1, 5, size=(3000, raters))
+        codes[:, 3:] = np.where(rng.random((3000, raters - 3)) < 0.9, -1, codes[:, 3:])
+        p = agreement_ci.patterns(codes, 5)
+        rows, counts = np.unique(codes, axis=0, return_counts=True)
+        assert dict(zip(map(tuple, p.codes), p.counts, strict=True)) == dict(
+            zip(map(tuple, rows), counts, strict=True)
+        )
