@@ -198,8 +198,8 @@ FROM labels WHERE transcript_id = %s AND dimension = %s
 ORDER BY rater, created_at DESC, id DESC
 """
 PG_VERSION = (
-    "SELECT (SELECT count(*) FROM labels), (SELECT coalesce(max(id), 0) FROM labels),"
-    " (SELECT count(*) FROM gold)"
+    "SELECT coalesce(sum(n) FILTER (WHERE tab = 'labels'), 0),"
+    " coalesce(sum(n) FILTER (WHERE tab = 'gold'), 0) FROM change_counter"
 )
 PG_ADD_GOLD = (
     "INSERT INTO gold (transcript_id, dimension, value, method, who, note, schema_version,"
@@ -464,10 +464,11 @@ class PostgresStore(Store):
     def case_labels(self, transcript_id: str, dimension: str) -> pd.DataFrame:
         return self._pg_frame(PG_CASE_LABELS, [transcript_id, dimension])
 
-    def labels_and_gold_version(self) -> tuple[int, int, int]:
+    def labels_and_gold_version(self) -> tuple[int, int]:
+        """How many committed statements wrote labels, and gold (migration 0009)."""
         with self._native() as pg:
             row = pg.execute(PG_VERSION).fetchone()
-        return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
+        return (int(row[0]), int(row[1])) if row else (0, 0)
 
     def add_gold(self, golds: list[Gold]) -> int:
         if self._open:
