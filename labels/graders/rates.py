@@ -57,7 +57,7 @@ class GroupRate:
         c = self.corrected
         if math.isnan(c.rate):
             return "no human label in this group yet: only the grader's raw rate"
-        if c.low <= 0:
+        if c.low < 0.0005:  # would read "between 0.0% and …"
             return f"at most {pct(c.high)} (a 95% upper bound)"
         if c.high >= 1:
             return f"at least {pct(c.low)} (a 95% lower bound)"
