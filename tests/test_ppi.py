@@ -65,7 +65,8 @@ def test_weighted_estimates_match_ppi_py(seed: int) -> None:
 
 
 def test_stratified_combines_strata_by_their_share() -> None:
-    """Two strata: theta = sum N_h/N theta_h and var = sum (N_h/N)^2 var_h."""
+    """Two strata: theta = sum N_h/N theta_h and var = sum (N_h/N)^2 var_h plus the
+    shares' own spread, (sum W_h theta_h^2 - theta^2) / N."""
     rng = np.random.default_rng(5)
     parts = []
     for p, size, n in ((0.9, 300, 60), (0.1, 700, 60)):
@@ -75,7 +76,8 @@ def test_stratified_combines_strata_by_their_share() -> None:
     point, var = ppi.stratified(parts, smoothed=False)
     each = [ppi.ppi_mean(s.y, s.f, s.f_unlabeled) for s in parts]
     assert point == pytest.approx(0.3 * each[0].point + 0.7 * each[1].point)
-    assert var == pytest.approx(0.09 * each[0].se ** 2 + 0.49 * each[1].se ** 2)
+    spread = 0.3 * each[0].point ** 2 + 0.7 * each[1].point ** 2 - point**2
+    assert var == pytest.approx(0.09 * each[0].se ** 2 + 0.49 * each[1].se ** 2 + spread / 1000)
 
 
 def test_zero_of_two_hundred_still_has_an_upper_bound() -> None:

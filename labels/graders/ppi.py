@@ -162,19 +162,24 @@ def smoothed_variance(s: Stratum) -> tuple[float, float]:
 
 
 def stratified(strata: Sequence[Stratum], smoothed: bool = True) -> tuple[float, float]:
-    """(point, variance) of the population mean: sum W_h theta_h, sum W_h² var_h
-    (var_h smoothed as in `smoothed_variance`, or PPI++'s own)."""
+    """(point, variance) of the rate: sum W_h theta_h, and sum W_h² var_h (var_h smoothed
+    as in `smoothed_variance`, or PPI++'s own) plus, with more than one stratum, the
+    spread the shares W_h themselves add ((sum W_h theta_h² - theta²) / N): the strata's
+    sizes are one draw of the model's behaviour too, and the rate is the model's, not
+    only these transcripts'."""
     total = sum(s.size for s in strata)
-    point = var = 0.0
-    for s in strata:
-        share = s.size / total
+    shares = np.array([s.size / total for s in strata])
+    points, variances = np.zeros(len(strata)), np.zeros(len(strata))
+    for i, s in enumerate(strata):
         if smoothed:
-            theta, v = smoothed_variance(s)
+            points[i], variances[i] = smoothed_variance(s)
         else:
             est = ppi_mean(s.y, s.f, s.f_unlabeled)
-            theta, v = est.point, est.se**2
-        point += share * theta
-        var += share**2 * v
+            points[i], variances[i] = est.point, est.se**2
+    point = float(shares @ points)
+    var = float(shares**2 @ variances)
+    if len(strata) > 1:
+        var += max(float(shares @ points**2) - point**2, 0.0) / total
     return point, var
 
 

@@ -63,6 +63,14 @@ class GroupRate:
             return f"at least {pct(c.low)} (a 95% lower bound)"
         return f"between {pct(c.low)} and {pct(c.high)}"
 
+    def ask(self, half_width: float) -> str:
+        """The group and how many more labels it needs, for a picker."""
+        more = "?" if self.more_labels is None else str(self.more_labels)
+        return (
+            f"{self.grader} · {group_label(self.group)} ({more} more for"
+            f" ±{half_width * 100:g} points)"
+        )
+
     def to_json(self) -> dict[str, object]:
         """The row as `rates --json` prints it (NaN as None)."""
         c = self.corrected
