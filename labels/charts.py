@@ -77,9 +77,9 @@ def kappa_beside_humans(frame: pd.DataFrame) -> alt.LayerChart:
     return chart
 
 
-def corrected_rates(frame: pd.DataFrame) -> alt.HConcatChart:
-    """Per group: the grader's raw rate (hollow diamond) and the corrected rate with its
-    95% CI (dot and bar), with the number of human labels behind it on the right.
+def corrected_rates(frame: pd.DataFrame) -> alt.LayerChart:
+    """Per group: the grader's raw rate (red diamond) and the corrected rate with its 95% CI
+    (blue dot and bar), with the number of human labels behind it at the right.
 
     `frame` has columns group, grader rate, corrected, low, high, human labels
     (`rates.table`).
@@ -97,22 +97,22 @@ def corrected_rates(frame: pd.DataFrame) -> alt.HConcatChart:
         x=alt.X(
             "low:Q",
             scale=unit,
-            title="rate (95% CI), corrected ● · grader's raw ◇",
+            title="corrected rate ● with its 95% CI · the grader's raw rate ◇ · n human labels",
             axis=alt.Axis(format="%"),
         ),
         x2="high:Q",
         tooltip=tips,
     )
-    dot = base.mark_point(filled=True, size=90, color="#1f77b4").encode(
+    dot = base.mark_point(filled=True, size=90, color="#1f77b4", opacity=1).encode(
         x="corrected:Q", tooltip=tips
     )
     raw = base.mark_point(shape="diamond", size=110, color="#d62728", strokeWidth=2).encode(
         x="grader_rate:Q", tooltip=tips
     )
-    text = base.mark_text(align="left", dx=6, color="gray").encode(
-        x=alt.value(0), text="labels_text:N"
+    text = base.mark_text(align="left", dx=12, color="gray").encode(
+        x=alt.datum(1.0), text="labels_text:N"
     )
-    height = 30 * max(len(frame), 1) + 40
-    side = alt.layer(text).properties(width=60, height=height)
-    chart: alt.HConcatChart = alt.hconcat((bar + dot + raw).properties(height=height), side)
+    chart: alt.LayerChart = (bar + dot + raw + text).properties(
+        height=30 * max(len(frame), 1) + 40, padding={"left": 10, "right": 60}
+    )
     return chart

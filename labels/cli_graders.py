@@ -269,16 +269,11 @@ def rates_cmd(
         return
     for r in rows:
         c = r.corrected
-        more = (
-            ""
-            if r.more_labels is None
-            else f"; ±{half_width * 100:g} points needs {r.more_labels} more"
-        )
         out.print(
             f"{r.grader} · {r.dimension} · {rates.group_label(r.group)}: {r.n} transcripts,"
             f" grader {_num(r.raw_rate, 2)}, corrected {_ci(c.rate, (c.low, c.high))}"
             f" ({r.reading()}), gold only {_ci(r.gold_rate, r.gold_ci)},"
-            f" {r.n_human} human labels{more}",
+            f" {r.n_human} human labels; {r.needs(half_width)}",
             markup=False,
             highlight=False,
         )

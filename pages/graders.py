@@ -370,7 +370,7 @@ with rates_tab:
                 )
                 rate_more = rate_rows[rate_pick].more_labels if rate_pick is not None else None
                 how_many = st.number_input(
-                    "Items", min_value=1, max_value=5000, value=max(1, rate_more or 1)
+                    "Items", min_value=1, max_value=5000, value=max(1, min(rate_more or 1, 5000))
                 )
                 rate_go = st.form_submit_button(
                     "Send to the audit queue", disabled=not ui.has_role(me, "adjudicator")

@@ -102,15 +102,15 @@ def test_a_grader_that_caught_three_of_three_is_not_taken_as_perfect() -> None:
 
 def test_no_label_no_estimate_and_labels_needed() -> None:
     empty = ppi.corrected([ppi.Stratum(np.zeros(0), np.zeros(0), np.ones(10))])
-    assert math.isnan(empty.rate) and ppi.labels_needed(empty, 0.03, 10) is None
+    assert math.isnan(empty.rate) and ppi.labels_needed(empty, 0.03) is None
     rng = np.random.default_rng(9)
     truth = rng.random(5000) < 0.3
     said = np.where(truth, rng.random(5000) < 0.85, rng.random(5000) > 0.95)
     c = ppi.corrected([ppi.Stratum(truth[:100] * 1.0, said[:100] * 1.0, said[100:] * 1.0)])
-    more = ppi.labels_needed(c, 0.03, 5000)
+    more = ppi.labels_needed(c, 0.03)
     assert more is not None and more > 0
     bigger = ppi.corrected(
         [ppi.Stratum(truth[: 100 + more] * 1.0, said[: 100 + more] * 1.0, said[100 + more :] * 1.0)]
     )
     assert (bigger.high - bigger.low) / 2 == pytest.approx(0.03, abs=0.01)
-    assert ppi.labels_needed(c, 0.001, 5000) == 4900  # capped by what is left to label
+    assert ppi.labels_needed(c, 0.001) > 4900  # may be more than are left (callers say so)

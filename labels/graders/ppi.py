@@ -210,19 +210,19 @@ def corrected(strata: Sequence[Stratum], confidence: float = 0.95) -> Corrected:
     return Corrected(rate, low, high, n_human, n_eff)
 
 
-def labels_needed(est: Corrected, half_width: float, population: int) -> int | None:
+def labels_needed(est: Corrected, half_width: float) -> int | None:
     """How many more human labels should bring the interval to about ± `half_width`.
 
     The labels so far bought `n_eff / n_human` effective items each; the answer keeps that
     rate and finds the effective size whose interval at the current estimate is that
-    narrow. None when there is no estimate yet; at most the unlabeled transcripts left.
+    narrow. None when there is no estimate yet. It may be more than the transcripts left
+    unlabeled (the caller says so).
     """
     if math.isnan(est.rate) or half_width <= 0:
         return None
     per_label = max(est.n_eff / est.n_human, 1.0)
     target = _wilson_size(est.rate, half_width)
-    more = math.ceil(target / per_label) - est.n_human
-    return int(min(max(more, 0), max(population - est.n_human, 0)))
+    return max(math.ceil(target / per_label) - est.n_human, 0)
 
 
 def _wilson_size(rate: float, half_width: float) -> float:

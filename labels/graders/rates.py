@@ -59,17 +59,23 @@ class GroupRate:
             return "no human label in this group yet: only the grader's raw rate"
         if c.low < 0.0005:  # would read "between 0.0% and …"
             return f"at most {pct(c.high)} (a 95% upper bound)"
-        if c.high >= 1:
+        if c.high > 0.9995:
             return f"at least {pct(c.low)} (a 95% lower bound)"
         return f"between {pct(c.low)} and {pct(c.high)}"
 
+    def needs(self, half_width: float) -> str:
+        """How many more labels ± `half_width` needs, in words."""
+        if self.more_labels is None:
+            return "no estimate yet to say how many labels more"
+        left = self.n - self.n_human
+        goal = f"±{half_width * 100:g} points"
+        if self.more_labels > left:
+            return f"{goal} needs {self.more_labels} more, more than the {left} left unlabeled"
+        return f"{goal} needs {self.more_labels} more"
+
     def ask(self, half_width: float) -> str:
         """The group and how many more labels it needs, for a picker."""
-        more = "?" if self.more_labels is None else str(self.more_labels)
-        return (
-            f"{self.grader} · {group_label(self.group)} ({more} more for"
-            f" ±{half_width * 100:g} points)"
-        )
+        return f"{self.grader} · {group_label(self.group)} ({self.needs(half_width)})"
 
     def to_json(self) -> dict[str, object]:
         """The row as `rates --json` prints it (NaN as None)."""
@@ -156,7 +162,7 @@ def group_rate(
         corrected=corrected,
         gold_rate=gold_rate,
         gold_ci=intervals.clopper_pearson(int(labeled.sum()), int(labeled.size)),
-        more_labels=ppi.labels_needed(corrected, half_width, len(rows)),
+        more_labels=ppi.labels_needed(corrected, half_width),
     )
 
 
