@@ -92,3 +92,38 @@ def test_more_labels_for_one_group_go_to_the_audit_queue(ws: Workspace) -> None:
     assert audit.estimates(ws, "demo/keyword-rule").empty
     with pytest.raises(ValueError, match="group by"):
         rates.draw_for_group(ws, "demo/keyword-rule", {"colour": "red"}, 1)
+
+
+def test_audit_strata_weight_the_labels_back_by_hand(tmp_path: Path) -> None:
+    """An audit of 12 of 20 transcripts, its gold the truth (a threat on every third): in
+    each audit stratum the grader's verdict is constant, so lambda is 0 and the corrected
+    rate is sum N_h / N × the stratum's labeled mean, the 1 / pi weighting of the draw."""
+    from labels.graders.map import GraderMap
+    from labels.models import Gold
+    from tests.test_audit import audited
+
+    ws = audited(open_workspace(tmp_path / "a.duckdb"))
+    d = audit.sample(ws, "kw", 12, seed=0, gmap=GraderMap())  # 3 yes and 4 no drawn
+    truth = {f"t{i:02d}": i % 3 == 0 for i in range(20)}
+    ws.store.add_gold(
+        [
+            Gold(
+                transcript_id=t,
+                dimension="extortion",
+                value="explicit_threat" if truth[t] else "none",
+                method="audit",
+                who="audit",
+                schema_version=ws.schema_version,
+            )
+            for t in d.items["transcript_id"]
+        ]
+    )
+    rows = rates.rates(ws, "kw", "extortion", ["condition"], GraderMap())
+    replacement = next(r for r in rows if r.group["condition"].endswith("replacement"))
+    drawn = d.items.assign(truth=d.items["transcript_id"].map(truth))
+    mine = drawn[drawn["stratum"].str.endswith("replacement")]
+    means = mine.groupby("status")["truth"].mean()  # 5 grader yes and 5 grader no: W = 1/2
+    assert replacement.n == 10 and replacement.n_human == len(mine)
+    assert replacement.corrected.rate == pytest.approx(means.mean())
+    assert replacement.gold_rate == pytest.approx(mine["truth"].mean())  # unweighted
+    assert means.mean() == pytest.approx(0.25) and mine["truth"].mean() == pytest.approx(2 / 7)
