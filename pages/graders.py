@@ -321,6 +321,12 @@ with map_tab:
             st.toast(f"Saved {grader_map.path().name}.")
             st.rerun()
 
+
+@st.cache_data(ttl=60, show_spinner="Correcting the graders' rates…")
+def rate_frame(version: tuple[object, ...], _gmap: GraderMap) -> pd.DataFrame:
+    return rates.rate_frame(ui.workspace(), None, _gmap)
+
+
 with rates_tab:
     st.caption(
         "How often each thing happened per group, with the grader's errors taken out: "
@@ -343,7 +349,8 @@ with rates_tab:
     if not by_fields:
         st.caption("Pick at least one field to group by.")
     else:
-        rate_rows = rates.rates(ws, rate_grader, rate_dim, by_fields, gmap, half)
+        frame = rate_frame((*version, len(ws.store.audit_draws())), gmap)
+        rate_rows = rates.rates(ws, rate_grader, rate_dim, by_fields, gmap, half, frame)
         rate_view = rates.table(rate_rows)
         if rate_view.empty:
             st.caption("No grader gives a yes/no verdict on this dimension.")

@@ -175,9 +175,12 @@ def rates(
     half_width: float = HALF_WIDTH,
     frame: pd.DataFrame | None = None,
 ) -> list[GroupRate]:
-    """The rates table: one `GroupRate` per grader, yes/no dimension and group."""
+    """The rates table: one `GroupRate` per grader, yes/no dimension and group (`frame`: a
+    `rate_frame` already read, e.g. cached by the page)."""
     fields = list(check_by(by))
     rows = rate_frame(ws, grader, gmap) if frame is None else frame
+    if grader is not None:
+        rows = rows[rows["grader"] == grader]
     if dimension is not None:
         rows = rows[rows["dimension"] == dimension]
     out = []
