@@ -13,8 +13,9 @@ each side) give the weighted form. The interval is the normal one; `ppi_py` is t
 oracle (`tests/test_ppi.py`).
 
 `stratified` combines strata (StratPPI, Fisch et al., NeurIPS 2024): each stratum h gets
-its own PPI++ estimate and lambda; theta = sum W_h theta_h, var = sum W_h² var_h, with
-W_h = N_h / N its share of the transcripts. Strata whose people label at different rates
+its own PPI++ estimate and lambda; theta = sum W_h theta_h, var = sum W_h² var_h plus
+the spread of the shares themselves, with W_h = N_h / N its share of the transcripts;
+strata with fewer than two labels are pooled. Strata whose people label at different rates
 (an audit's strata, drawn with probabilities n_h / N_h) are weighted back to the
 population this way, which is the Hájek weighting 1 / pi of each audited item.
 
