@@ -139,6 +139,8 @@ class DataCard:
     agreement: dict[str, agreement_report.DimensionAgreement]
     schema_version: int
     schema_sha256: str
+    rates: list[dict[str, object]]
+    """Corrected rates per grader, yes/no dimension, model and condition (`rates --json`)."""
 
     def to_json(self) -> dict[str, object]:
         """The card as JSON values, fields in order (`jsonout.dumps` writes it)."""
@@ -171,7 +173,20 @@ def data_card(ws: Workspace, table: pd.DataFrame, out: Path, fmt: Format) -> Dat
         agreement=agreement_report.report(ws).dimensions,
         schema_version=ws.schema_version,
         schema_sha256=schema.digest(body),
+        rates=card_rates(ws, set(table["dimension"])),
     )
+
+
+def card_rates(ws: Workspace, dimensions: set[str]) -> list[dict[str, object]]:
+    """The data card's rates section: each grader's corrected rates on the exported
+    dimensions, per model and condition (none when the grader map cannot be read)."""
+    from labels.graders import rates
+
+    try:
+        rows = rates.rates(ws)
+    except ValueError:  # an unreadable grader map: the graders report says why
+        return []
+    return [r.to_json() for r in rows if r.dimension in dimensions]
 
 
 def export_gold(ws: Workspace, out: Path, fmt: Format, dimension: str | None = None) -> DataCard:

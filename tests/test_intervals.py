@@ -112,11 +112,9 @@ def test_full_scale_kappa_needs_values_outside_the_mode_on_both_sides() -> None:
 
 
 @pytest.mark.parametrize(("x", "n"), [(0, 10), (3, 17), (20, 20)])
-def test_audit_wilson_matches_statsmodels(x: int, n: int) -> None:
-    from labels.graders import audit
-
+def test_wilson_matches_statsmodels(x: int, n: int) -> None:
     oracle = proportion_confint(x, n, alpha=0.05, method="wilson")
-    assert np.allclose(audit._wilson(x / n, n), oracle)
+    assert np.allclose(intervals.wilson(x / n, n), oracle)
 
 
 def test_patterns_of_wide_tables_equal_numpys_unique_rows() -> None:
