@@ -110,6 +110,8 @@ def test_every_sample_goes_in_as_inspect_reads_it(name: str, tmp_path: Path) -> 
         for v in record.verdicts:
             score = scores[v.grader.removeprefix("inspect/")]
             assert v.explanation == score.explanation
+            blackmail = v.grader == "inspect/harmfulness_scorer" and "blackmail" in name
+            assert v.dimension == ("extortion" if blackmail else None)
 
 
 def test_the_assistants_hidden_reasoning_is_never_visible(tmp_path: Path) -> None:
@@ -189,9 +191,7 @@ def test_label_page_shows_the_seed_as_context_and_flags_a_limit(loaded: Workspac
     [context] = [n for n in view["notices"] if n["kind"] == "context"]
     assert context["text"].endswith("leverage.") and "the target never saw it" in context["text"]
     assert not [n for n in view["notices"] if n["kind"] == "limit"]
-    limited = next(
-        i for i, ref in zip(ids["id"], ids["source_ref"], strict=True) if "limit" in ref
-    )
+    limited = next(i for i, ref in zip(ids["id"], ids["source_ref"], strict=True) if "limit" in ref)
     [flag] = [n for n in _view(loaded, limited)["notices"] if n["kind"] == "limit"]
     assert flag["text"].startswith("This run stopped at its message limit (2)")
     assert "Message limit reached" in flag["text"]

@@ -20,7 +20,8 @@ Every scorer's score becomes grader verdicts `inspect/{scorer}`: a dict value
 such as `{"harmful": 1, "classifier_verdict": 0}` gives one verdict per key,
 with field `{scorer}.{key}` (the store keys verdicts by grader, transcript and
 field, so the keys must stay apart); any other value gives one verdict with
-field `{scorer}`. Numbers and booleans also set `score`.
+field `{scorer}`. Numbers and booleans also set `score`. inspect-evals'
+`harmfulness_scorer` records the dimension extortion on blackmail samples.
 
 An assistant's hidden blocks (`<SCRATCHPAD_REASONING>`, thinking tags: inspect-evals'
 agentic_misalignment, Petri targets) join its reasoning content parts by
@@ -77,6 +78,10 @@ SKIPPED_FIELDS = {"events", "events_data", "timelines", "store"}
 """Sample fields we never use; leaving them out keeps big samples small in memory. (Petri 3
 samples carry `timelines` that inspect_ai 0.3.285 cannot validate when it reads a sample
 without its events: every such sample failed with "200 validation errors".)"""
+SCENARIO_SCORERS = {"harmfulness_scorer": {"blackmail": "extortion"}}
+"""Scorers whose verdicts answer a label dimension in some scenarios only: inspect-evals'
+agentic_misalignment classifier judges blackmail in blackmail samples (as the result-folder
+reader decides; leaking and murder are no label dimension)."""
 PETRI_TASKS = ("inspect_petri/", "petri/")
 """Task names of Petri 3 audits: their sample input is the auditor's seed instruction."""
 
@@ -196,7 +201,7 @@ def sample_record(sample: EvalSample, header: _Eval) -> Record | Rejection:
     where = f"sample {sample.id} epoch {sample.epoch}"
     try:
         transcript = _transcript(sample, header, where)
-        verdicts = _verdicts(transcript.id, sample.scores or {})
+        verdicts = _verdicts(transcript.id, sample.scores or {}, transcript.scenario)
     except ValidationError as exc:
         return Rejection(file=header.file, where=where, reason=validation_reason(exc))
     except (ValueError, TypeError, RecursionError) as exc:
@@ -327,12 +332,15 @@ def score_value(value: Any) -> tuple[str | None, float | None]:
     return json.dumps(json_safe(value), ensure_ascii=False), None
 
 
-def _verdicts(transcript_id: str, scores: dict[str, Score]) -> tuple[GraderVerdict, ...]:
+def _verdicts(
+    transcript_id: str, scores: dict[str, Score], scenario: str | None
+) -> tuple[GraderVerdict, ...]:
     verdicts: list[GraderVerdict] = []
     for scorer, score in scores.items():
         common: dict[str, Any] = {
             "transcript_id": transcript_id,
             "grader": f"inspect/{scorer}",
+            "dimension": SCENARIO_SCORERS.get(scorer, {}).get(scenario or ""),
             "answer": None if score.answer is None else str(score.answer),
             "explanation": score.explanation or getattr(score, "reason", None) or None,
             "metadata": json_safe(dict(score.metadata or {})),
