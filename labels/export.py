@@ -11,7 +11,7 @@ import csv
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Literal
 
@@ -190,10 +190,13 @@ def card_rates(ws: Workspace, dimensions: set[str]) -> list[dict[str, object]]:
 
 
 def export_gold(ws: Workspace, out: Path, fmt: Format, dimension: str | None = None) -> DataCard:
-    """Write the gold set and its data card (`OUT.card.json`); returns the card."""
-    table = gold_table(ws, dimension)
-    write(table, out, fmt)
-    card = data_card(ws, table, out, fmt)
+    """Write the gold set and its data card (`OUT.card.json`), both from one snapshot of
+    the data; returns the card."""
+    with ws.store.snapshot() as store:
+        seen = replace(ws, store=store)
+        table = gold_table(seen, dimension)
+        write(table, out, fmt)
+        card = data_card(seen, table, out, fmt)
     card_path = out.with_name(out.name + ".card.json")
     card_path.write_text(jsonout.dumps(card.to_json()) + "\n")
     return card

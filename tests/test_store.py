@@ -300,3 +300,22 @@ def test_labels_and_gold_version_changes_with_each_committed_write(seeded: Works
         )
         assert store.labels_and_gold_version() == before  # not committed yet
     assert store.labels_and_gold_version() != before
+
+
+def test_a_snapshot_reads_what_the_store_reads_and_one_moment_of_it(seeded: Workspace) -> None:
+    """Every report read gives the same answer on the snapshot (on PostgreSQL a local copy
+    of the tables); a label written meanwhile is not in a PostgreSQL snapshot."""
+    store = seeded.store
+    labeling.submit(seeded, "ana", "t01", DRAFT, seconds=1.0)
+
+    def rows(s: Store) -> list[int]:
+        return [s.scalar(f"SELECT count(*) FROM {t}") for t in ("labels", "gold", "transcripts")]
+
+    with store.snapshot() as snap:
+        assert rows(snap) == rows(store)
+        for dim in seeded.schema.names:
+            assert snap.label_values(dim).equals(store.label_values(dim))
+        assert snap.gold_with_sources().equals(store.gold_with_sources())
+        labeling.submit(seeded, "ben", "t02", DRAFT, seconds=1.0)
+        if is_postgres(store):
+            assert rows(snap)[0] == rows(store)[0] - 3

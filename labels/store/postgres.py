@@ -32,7 +32,7 @@ from labels.models import (
 )
 
 from . import Store, migrations
-from .backup import DERIVED, SEQUENCES
+from .backup import DERIVED, SEQUENCES, quote
 from .errors import Conflict, StoreError, first_line
 from .labels import insert_label_values
 from .queue import ASSIGN, SET_ASSIGNMENT
@@ -633,6 +633,34 @@ class PostgresStore(Store):
             pg.execute(SEARCH_DOCS)
             rows = pg.execute(SEARCH, [words, words]).fetchall()
         return [str(r[0]) for r in rows]
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Store]:
+        """A local DuckDB copy of every table but the messages (and the derived ones), read
+        in one transaction: a report that reads labels five times over the scanner (an
+        export and its data card) pulls them once, and sees one moment of the data."""
+        local = attach(self.path)
+        try:
+            local.execute("ATTACH ':memory:' AS snap")
+            local.execute("BEGIN TRANSACTION")
+            for name in self._table_names():
+                if name != "messages":
+                    local.execute(
+                        f"CREATE TABLE snap.{quote(name)} AS SELECT * FROM pg.{quote(name)}"  # noqa: S608
+                    )
+            local.execute("COMMIT")
+            local.execute("USE snap")
+            local.execute("DETACH pg")
+        except duckdb.Error as exc:
+            local.close()
+            raise StoreError(
+                f"the PostgreSQL database {safe_url(self.path)} could not be read: "
+                f"{first_line(exc)}"
+            ) from exc
+        try:
+            yield Store(local, self.path, threading.Lock())
+        finally:
+            local.close()
 
     # -- backups, restores and copies (labels/store/copy.py) -----------------
 
