@@ -25,6 +25,7 @@ MEASUREMENTS = (
     "cli_startup",
     "agreement_coefficients",
     "bootstrap_ci",
+    "agreement_report",
     "graders_report",
     "gold_export",
     "label_loop",

@@ -15,10 +15,12 @@ from __future__ import annotations
 import atexit
 import os
 import uuid
+from collections.abc import Callable
 
-from benchmarks.core import Context
+from benchmarks.core import Context, Figure, Target, seconds
 from benchmarks.gen_db import BenchDb
 from labels.store import Store
+from labels.workspace import Workspace, open_workspace
 
 SEQUENCES = {"labels": "label_seq", "gold": "gold_seq", "case_notes": "case_note_seq"}
 SKIP = {"migrations", "search_docs"}
@@ -92,3 +94,35 @@ def _drop(base: str, name: str) -> None:
 
     with psycopg.connect(base, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def paired(
+    ctx: Context,
+    db: BenchDb,
+    duck: Figure,
+    work: Callable[[Workspace], object],
+    factor: float = 2.0,
+) -> list[Figure]:
+    """`duck` and, when a server is given, the same `work` on the PostgreSQL copy of `db`
+    (`ctx.runs` times, through the store's attached DuckDB as the app does), with the
+    DuckDB runs as its baseline and `factor` × them as its target (issue 16: 2×)."""
+    url = shared(ctx, db)
+    if url is None:
+        return [duck]
+    figure = Figure(
+        f"{duck.name} on PostgreSQL",
+        duck.size,
+        duck.unit,
+        Target.times_baseline(factor),
+        baseline_what="the same on the DuckDB file (the figure above)",
+        baseline_runs=list(duck.runs),
+        note=duck.note,
+    )
+    ws = open_workspace(url)
+    try:
+        for run_no in range(ctx.runs):
+            figure.runs.append(seconds(lambda: work(ws)))
+            ctx.log(f"  run {run_no + 1} on PostgreSQL: {figure.runs[-1]:.2f} {duck.unit}")
+    finally:
+        ws.store.close()
+    return [duck, figure]

@@ -5,14 +5,15 @@ every transcript and dimension, 1,000,000 label rows): the gold table with each 
 rater values, the Parquet file and its data card. `export.export_labels` of every raw
 label row to Parquet is timed alongside (details). The baseline is DuckDB writing the
 current gold and current labels itself (`COPY (query) TO 'x.parquet'` through
-`Store.con`), the floor any export sits on. Target (issue 8): ≤ 5 s.
+`Store.con`), the floor any export sits on. Target (issue 8): ≤ 5 s. With a PostgreSQL
+server (`gen_pg`), the same export from its copy, within 2 × the DuckDB figure (issue 16).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from benchmarks import gen_db
+from benchmarks import gen_db, gen_pg
 from benchmarks.core import Context, Figure, Target, seconds
 from labels import export
 from labels.store import Store
@@ -64,4 +65,5 @@ def run(ctx: Context) -> list[Figure]:
             figure.baseline_runs.append(seconds(lambda: duckdb_copy(ws.store, ctx.workdir)))
     finally:
         ws.store.close()
-    return [figure]
+    out = ctx.workdir / "pg-gold.parquet"
+    return gen_pg.paired(ctx, db, figure, lambda pg: export.export_gold(pg, out, "parquet"))

@@ -48,32 +48,94 @@ def patterns(codes: IntArray, k: int) -> Patterns:
     if codes.shape[0] == 0:
         return Patterns(np.zeros((0, codes.shape[1]), dtype=np.int64), np.zeros(0, np.int64), k)
     base, width = k + 1, codes.shape[1]
-    if width * math.log2(base) < 62:  # one integer per row: a 1-D unique is far faster
-        keys = (codes + 1) @ (base ** np.arange(width, dtype=np.int64))
-        first, counts = np.unique(keys, return_index=True, return_counts=True)[1:]
-        unique = codes[first]
-    else:
-        unique, counts = np.unique(codes, axis=0, return_counts=True)
+    per = max(1, int(62 // math.log2(base)))  # columns packed into one int64 key
+    keys = np.column_stack(
+        [
+            (codes[:, lo : lo + per] + 1)
+            @ (base ** np.arange(min(per, width - lo), dtype=np.int64))
+            for lo in range(0, width, per)
+        ]
+    )
+    if keys.shape[1] == 1:  # a 1-D unique
+        first, counts = np.unique(keys[:, 0], return_index=True, return_counts=True)[1:]
+    else:  # sort the key tuples, a pattern starts where any key changes
+        order = np.lexsort(keys.T[::-1])
+        ordered = keys[order]
+        starts = np.flatnonzero(np.r_[True, (ordered[1:] != ordered[:-1]).any(axis=1)])
+        first, counts = order[starts], np.diff(np.r_[starts, len(order)])
+    unique = codes[first]
     return Patterns(unique.astype(np.int64), counts.astype(np.int64), k)
 
 
-def _pair_tables(p: Patterns) -> FloatArray:
-    """(patterns, rater pairs × k²): which cell of each rater pair's table a pattern adds to."""
-    k, r = p.k, p.codes.shape[1]
-    blocks = []
-    for j, m in combinations(range(r), 2):
-        both = (p.codes[:, j] >= 0) & (p.codes[:, m] >= 0)
-        cell = np.where(both, p.codes[:, j] * k + p.codes[:, m], 0)
-        onehot = np.zeros((len(cell), k * k))
-        onehot[np.arange(len(cell)), cell] = both
-        blocks.append(onehot)
-    return np.hstack(blocks) if blocks else np.zeros((len(p.codes), 0))
+CHUNK_CELLS = 4_000_000
+"""Most sums computed at once (rows × columns), so memory stays flat however many
+resamples, patterns or rater pairs there are."""
 
 
-def design(p: Patterns) -> FloatArray:
+@dataclass(frozen=True)
+class Design:
     """Per pattern, every sum the coefficients need, so that for item multiplicities w the
-    sums are `w @ design(p)`: coincidences (k²), agreeing-pair share, pairable, rated,
-    category shares (k), and each rater pair's table (k² per pair)."""
+    sums are `w @ [dense | pairs]`: coincidences (k²), agreeing-pair share, pairable,
+    rated, category shares (k) densely; then each co-rating rater pair's k×k table, which
+    is sparse (a pattern adds one item to the tables of the pairs that rated it both), so
+    it is kept as the (pattern, column) positions of its ones. Only pairs that share an
+    item in the data get columns: with 30 raters and 3 per item that is 90 of 435."""
+
+    dense: FloatArray
+    pattern: IntArray
+    """Row of each one in the pair columns."""
+    column: IntArray
+    """Its column, counted after the dense ones."""
+    columns: int
+    """How many columns in all."""
+
+    def sums(self, w: FloatArray) -> FloatArray:
+        """(B, columns) sums for (B, patterns) multiplicities."""
+        b, width = w.shape[0], self.dense.shape[1]
+        out = np.zeros((b, self.columns))
+        out[:, :width] = w @ self.dense
+        pair_cols = self.columns - width
+        if pair_cols and self.pattern.size:
+            step = max(1, CHUNK_CELLS // max(self.pattern.size, pair_cols))
+            for lo in range(0, b, step):
+                part = w[lo : lo + step]
+                rows = np.arange(part.shape[0])[:, None] * pair_cols + (self.column - width)
+                flat = np.bincount(
+                    rows.ravel(),
+                    weights=part[:, self.pattern].ravel(),
+                    minlength=part.shape[0] * pair_cols,
+                )
+                out[lo : lo + step, width:] = flat.reshape(part.shape[0], pair_cols)
+        return out
+
+    def rows(self, lo: int, hi: int) -> FloatArray:
+        """The design's rows lo..hi, densely."""
+        out = np.zeros((hi - lo, self.columns))
+        out[:, : self.dense.shape[1]] = self.dense[lo:hi]
+        keep = (self.pattern >= lo) & (self.pattern < hi)
+        out[self.pattern[keep] - lo, self.column[keep]] = 1.0
+        return out
+
+
+def _pair_cells(p: Patterns, offset: int) -> tuple[IntArray, IntArray, int]:
+    """(pattern, column, how many pair columns) of the pair tables' ones."""
+    k, r = p.k, p.codes.shape[1]
+    rows, cols = [], []
+    block = 0
+    for j, m in combinations(range(r), 2):
+        both = np.flatnonzero((p.codes[:, j] >= 0) & (p.codes[:, m] >= 0))
+        if both.size == 0:
+            continue
+        rows.append(both)
+        cols.append(offset + block * k * k + p.codes[both, j] * k + p.codes[both, m])
+        block += 1
+    if not rows:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), 0
+    return np.concatenate(rows), np.concatenate(cols).astype(np.int64), block * k * k
+
+
+def design(p: Patterns) -> Design:
+    """The sums each pattern adds to (see `Design`)."""
     c = agreement.category_counts(p.codes, p.k)
     m = c.sum(axis=1)
     pair = m >= 2
@@ -81,14 +143,15 @@ def design(p: Patterns) -> FloatArray:
     coincide = np.einsum("pc,pk->pck", c, c) - np.einsum("pc,ck->pck", c, np.eye(p.k))
     agree = np.divide((c * (c - 1)).sum(axis=1), m * (m - 1), out=np.zeros_like(m), where=pair)
     share = np.divide(c, m[:, None], out=np.zeros_like(c), where=m[:, None] >= 1)
-    return np.hstack(
+    dense = np.hstack(
         [
             (coincide * scale[:, None, None]).reshape(len(c), -1),
             np.column_stack([agree, pair, m >= 1]).astype(np.float64),
             share,
-            _pair_tables(p),
         ]
     )
+    pattern, column, width = _pair_cells(p, dense.shape[1])
+    return Design(dense, pattern, column, dense.shape[1] + width)
 
 
 def _corrected(po: FloatArray, pe: FloatArray) -> FloatArray:
@@ -130,7 +193,20 @@ def coefficients(
 ) -> dict[str, FloatArray]:
     """Each coefficient for every row of `w` ((B, patterns) item multiplicities); `values`
     are the categories' numbers for interval and ratio alpha (default: their positions)."""
-    return from_sums(w @ design(p), p.k, level, values)
+    return _evaluate(design(p), w, p.k, level, values)
+
+
+def _evaluate(
+    d: Design, w: FloatArray, k: int, level: Level, values: FloatArray | None
+) -> dict[str, FloatArray]:
+    """`from_sums` of `d.sums(w)`, a block of rows of `w` at a time."""
+    step = max(1, CHUNK_CELLS // d.columns)
+    parts = [
+        from_sums(d.sums(w[lo : lo + step]), k, level, values) for lo in range(0, len(w), step)
+    ]
+    if not parts:
+        return from_sums(np.zeros((0, d.columns)), k, level, values)
+    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
 
 
 def minority_ratings(codes: IntArray, k: int) -> int:
@@ -154,11 +230,17 @@ def too_few(codes: IntArray, k: int) -> str | None:
 
 
 def _jackknife(
-    p: Patterns, m: FloatArray, level: Level, values: FloatArray | None
+    p: Patterns, d: Design, level: Level, values: FloatArray | None
 ) -> dict[str, FloatArray]:
     """Each coefficient with one item of each pattern left out: the sums less that row."""
-    full = p.counts.astype(np.float64) @ m
-    return from_sums(full[None, :] - m, p.k, level, values)
+    full = d.sums(p.counts[None, :].astype(np.float64))
+    step = max(1, CHUNK_CELLS // d.columns)
+    n = len(p.counts)
+    parts = [
+        from_sums(full - d.rows(lo, min(lo + step, n)), p.k, level, values)
+        for lo in range(0, n, step)
+    ]
+    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
 
 
 def intervals_for(
@@ -185,12 +267,10 @@ def pattern_intervals(
     values: FloatArray | None = None,
 ) -> dict[str, intervals.Interval]:
     """BCa 95% intervals from patterns (the simulation calls this directly)."""
-    n = int(p.counts.sum())
-    m = design(p)
-    draws = rng.multinomial(n, p.counts / n, size=n_resamples).astype(np.float64)
-    boot = from_sums(draws @ m, p.k, level, values)
-    point = from_sums(p.counts[None, :].astype(np.float64) @ m, p.k, level, values)
-    jack = _jackknife(p, m, level, values)
+    d = design(p)
+    boot = _resampled(d, p, n_resamples, rng, level, values)
+    point = _evaluate(d, p.counts[None, :].astype(np.float64), p.k, level, values)
+    jack = _jackknife(p, d, level, values)
     weights = p.counts.astype(np.float64)
     return {
         name: intervals.bca(float(point[name][0]), boot[name], jack[name], weights)
@@ -198,7 +278,29 @@ def pattern_intervals(
     }
 
 
-def point_values(p: Patterns, level: Level = "nominal") -> dict[str, float]:
+def _resampled(
+    d: Design,
+    p: Patterns,
+    n_resamples: int,
+    rng: np.random.Generator,
+    level: Level,
+    values: FloatArray | None,
+) -> dict[str, FloatArray]:
+    """The coefficients of `n_resamples` bootstrap resamples of the items (multinomial
+    draws of the pattern multiplicities), drawn a block at a time."""
+    n = int(p.counts.sum())
+    step = max(1, CHUNK_CELLS // max(len(p.counts), d.columns))
+    parts = []
+    for lo in range(0, n_resamples, step):
+        size = min(step, n_resamples - lo)
+        draws = rng.multinomial(n, p.counts / n, size=size).astype(np.float64)
+        parts.append(from_sums(d.sums(draws), p.k, level, values))
+    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+
+
+def point_values(
+    p: Patterns, level: Level = "nominal", values: FloatArray | None = None
+) -> dict[str, float]:
     """The coefficients of the patterns' items (equal to `labels.agreement`'s values)."""
-    found = coefficients(p, p.counts[None, :].astype(np.float64), level)
+    found = coefficients(p, p.counts[None, :].astype(np.float64), level, values)
     return {name: float(v[0]) if math.isfinite(v[0]) else math.nan for name, v in found.items()}

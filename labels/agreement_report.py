@@ -14,7 +14,7 @@ import pandas as pd
 
 from labels import agreement, agreement_ci
 from labels.agreement import IntArray
-from labels.intervals import Interval
+from labels.intervals import NAN2, Interval
 from labels.schema import Dimension, Level
 from labels.workspace import Workspace
 
@@ -124,11 +124,17 @@ def dimension_figures(
     BCa 95% CIs or `ci_note` saying why there are none (`agreement_ci.too_few`)."""
     cats = dim.scale
     pairs = pairable(table)
-    alpha = agreement.krippendorff_alpha(pairs, level=dim.level, categories=cats)
     values = None
     if dim.level in ("interval", "ratio"):
         values = np.array([float(c) for c in cats], dtype=np.float64)
-    cis = agreement_ci.intervals_for(pairs, len(cats), dim.level, n_resamples, seed, values)
+    found = agreement_ci.patterns(pairs, len(cats))
+    point = agreement_ci.point_values(found, dim.level, values)
+    note = agreement_ci.too_few(pairs, len(cats)) if len(pairs) else NO_PAIRS
+    cis = dict.fromkeys(agreement_ci.WITH_INTERVALS, NAN2)
+    if note is None:
+        rng = np.random.default_rng(seed)
+        cis = agreement_ci.pattern_intervals(found, dim.level, n_resamples, rng, values)
+    alpha = point["alpha"]
     return DimensionAgreement(
         name=dim.name,
         items=len(pairs),
@@ -137,12 +143,12 @@ def dimension_figures(
         alpha=alpha,
         alpha_ci=cis["alpha"],
         percent_agreement=agreement.percent_agreement(pairs),
-        fleiss_kappa=agreement.fleiss_kappa(pairs, categories=cats),
+        fleiss_kappa=point["fleiss_kappa"],
         fleiss_kappa_ci=cis["fleiss_kappa"],
-        gwet_ac1=agreement.gwet_ac1(pairs, categories=cats),
-        mean_cohen_kappa=agreement.mean_pairwise_cohen_kappa(pairs, categories=cats),
+        gwet_ac1=point["gwet_ac1"],
+        mean_cohen_kappa=point["mean_cohen_kappa"],
         mean_cohen_kappa_ci=cis["mean_cohen_kappa"],
-        ci_note=agreement_ci.too_few(pairs, len(cats)) if len(pairs) else NO_PAIRS,
+        ci_note=note,
         reading=agreement.interpret_alpha(alpha),
     )
 

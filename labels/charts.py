@@ -125,3 +125,44 @@ def gold_share_days(frame: pd.DataFrame) -> alt.LayerChart:
     )
     chart: alt.LayerChart = (rule + points).properties(height=220)
     return chart
+
+
+def corrected_rates(frame: pd.DataFrame) -> alt.LayerChart:
+    """Per group: the grader's raw rate (red diamond) and the corrected rate with its 95% CI
+    (blue dot and bar), with the number of human labels behind it at the right.
+
+    `frame` has columns group, grader rate, corrected, low, high, human labels
+    (`rates.table`).
+    """
+    data = frame.assign(
+        labels_text=[f"n = {n}" for n in frame["human labels"]],
+        grader_rate=frame["grader rate"],
+    )
+    unit = alt.Scale(domain=[0.0, 1.0])
+    base = alt.Chart(data).encode(
+        y=alt.Y("group:N", title=None, sort=None, axis=alt.Axis(labelLimit=320))
+    )
+    tips = ["group:N", "grader rate:Q", "corrected:Q", "low:Q", "high:Q", "human labels:Q"]
+    bar = base.mark_rule(strokeWidth=3, color="#1f77b4").encode(
+        x=alt.X(
+            "low:Q",
+            scale=unit,
+            title="corrected rate ● with its 95% CI · the grader's raw rate ◇ · n human labels",
+            axis=alt.Axis(format="%"),
+        ),
+        x2="high:Q",
+        tooltip=tips,
+    )
+    dot = base.mark_point(filled=True, size=90, color="#1f77b4", opacity=1).encode(
+        x="corrected:Q", tooltip=tips
+    )
+    raw = base.mark_point(shape="diamond", size=110, color="#d62728", strokeWidth=2).encode(
+        x="grader_rate:Q", tooltip=tips
+    )
+    text = base.mark_text(align="left", dx=12, color="gray").encode(
+        x=alt.datum(1.0), text="labels_text:N"
+    )
+    chart: alt.LayerChart = (bar + dot + raw + text).properties(
+        height=30 * max(len(frame), 1) + 40, padding={"left": 10, "right": 60}
+    )
+    return chart

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from labels.cli_common import DbOption, JsonOption, err, fail, out, workspace
-from labels.cli_graders import audit_app, graders_app
+from labels.cli_graders import audit_app, graders_app, rates_cmd
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -44,6 +44,7 @@ export_app = typer.Typer(
 app.add_typer(export_app, name="export")
 app.add_typer(graders_app, name="graders")
 app.add_typer(audit_app, name="audit")
+app.command("rates")(rates_cmd)
 gold_app = typer.Typer(
     help="Make gold from labels by the project's consensus rule.", no_args_is_help=True
 )

@@ -225,3 +225,85 @@ def resolve_cmd(db: DbOption = None) -> None:
     with workspace(db) as ws:
         golds = audit.resolve(ws)
     out.print(f"{len(golds)} gold row(s) written with method audit")
+
+
+def rates_cmd(
+    db: DbOption = None,
+    grader: Annotated[str | None, typer.Option("--grader", help="One grader.")] = None,
+    dimension: Annotated[str | None, typer.Option("--dimension", help="One dimension.")] = None,
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by", help="Group by these, comma-separated: model, condition, scenario, goal_type…"
+        ),
+    ] = "model,condition",
+    half_width: Annotated[
+        float, typer.Option("--half-width", help="Target ± for 'more labels' (0.03 = 3 points).")
+    ] = 0.03,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Corrected rates per group: the grader's raw rate, the rate with its errors taken out
+    (prediction-powered inference) with a 95% CI, gold alone for contrast."""
+    from labels.graders import rates
+
+    fields = [b.strip() for b in by.split(",") if b.strip()]
+    try:
+        rates.check_by(fields)
+    except ValueError as exc:
+        fail(str(exc))
+    if not 0 < half_width < 1:
+        fail(f"--half-width is a share between 0 and 1 (0.03 for 3 points), not {half_width}")
+    with workspace(db) as ws:
+        gmap = _load_map(ws)
+        known = set(ws.store.graders()["grader"])
+        if grader is not None and grader not in known:
+            fail(f"unknown grader {grader!r}; known: {', '.join(sorted(known)) or 'none'}")
+        if dimension is not None and dimension not in ws.schema.names:
+            fail(f"unknown dimension {dimension!r}; known: {', '.join(ws.schema.names)}")
+        rows = rates.rates(ws, grader, dimension, fields, gmap, half_width)
+    if as_json:
+        typer.echo(json.dumps(rates.to_json(rows), indent=2, allow_nan=False))
+        return
+    if not rows:
+        out.print("No grader gives a yes/no verdict on a dimension of the schema yet.")
+        return
+    for r in rows:
+        c = r.corrected
+        out.print(
+            f"{r.grader} · {r.dimension} · {rates.group_label(r.group)}: {r.n} transcripts,"
+            f" grader {_num(r.raw_rate, 2)}, corrected {_ci(c.rate, (c.low, c.high))}"
+            f" ({r.reading()}), gold only {_ci(r.gold_rate, r.gold_ci)},"
+            f" {r.n_human} human labels; {r.needs(half_width)}",
+            markup=False,
+            highlight=False,
+        )
+
+
+@audit_app.command("group")
+def group_cmd(
+    grader: Annotated[str, typer.Option("--grader", help="The grader to audit.")],
+    where: Annotated[
+        list[str], typer.Option("--where", help="FIELD=VALUE of the group (repeat the option).")
+    ],
+    n: Annotated[int, typer.Option("--n", min=1, help="How many transcripts to draw.")],
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    db: DbOption = None,
+) -> None:
+    """Draw more human labels for one group of the rates table (its unreviewed transcripts,
+    stratified as audits are, to raters blind)."""
+    from labels.graders import rates
+
+    group = {}
+    for part in where:
+        field, sep, value = part.partition("=")
+        if not sep:
+            fail(f"--where takes FIELD=VALUE, not {part!r}")
+        group[field.strip()] = value.strip()
+    with workspace(db) as ws:
+        gmap = _load_map(ws)
+        try:
+            rates.check_by(list(group))
+            d = rates.draw_for_group(ws, grader, group, n, seed, gmap)
+        except ValueError as exc:
+            fail(str(exc))
+    out.print(f"draw {d.id}: {len(d.items)} of {d.frame} unreviewed transcripts to the audit queue")

@@ -11,7 +11,7 @@ import csv
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Literal
 
@@ -139,6 +139,8 @@ class DataCard:
     agreement: dict[str, agreement_report.DimensionAgreement]
     schema_version: int
     schema_sha256: str
+    rates: list[dict[str, object]]
+    """Corrected rates per grader, yes/no dimension, model and condition (`rates --json`)."""
 
     def to_json(self) -> dict[str, object]:
         """The card as JSON values, fields in order (`jsonout.dumps` writes it)."""
@@ -171,14 +173,30 @@ def data_card(ws: Workspace, table: pd.DataFrame, out: Path, fmt: Format) -> Dat
         agreement=agreement_report.report(ws).dimensions,
         schema_version=ws.schema_version,
         schema_sha256=schema.digest(body),
+        rates=card_rates(ws, set(table["dimension"])),
     )
 
 
+def card_rates(ws: Workspace, dimensions: set[str]) -> list[dict[str, object]]:
+    """The data card's rates section: each grader's corrected rates on the exported
+    dimensions, per model and condition (none when the grader map cannot be read)."""
+    from labels.graders import rates
+
+    try:
+        rows = rates.rates(ws)
+    except ValueError:  # an unreadable grader map: the graders report says why
+        return []
+    return [r.to_json() for r in rows if r.dimension in dimensions]
+
+
 def export_gold(ws: Workspace, out: Path, fmt: Format, dimension: str | None = None) -> DataCard:
-    """Write the gold set and its data card (`OUT.card.json`); returns the card."""
-    table = gold_table(ws, dimension)
-    write(table, out, fmt)
-    card = data_card(ws, table, out, fmt)
+    """Write the gold set and its data card (`OUT.card.json`), both from one snapshot of
+    the data; returns the card."""
+    with ws.store.snapshot() as store:
+        seen = replace(ws, store=store)
+        table = gold_table(seen, dimension)
+        write(table, out, fmt)
+        card = data_card(seen, table, out, fmt)
     card_path = out.with_name(out.name + ".card.json")
     card_path.write_text(jsonout.dumps(card.to_json()) + "\n")
     return card

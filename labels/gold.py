@@ -263,7 +263,7 @@ class QueueCache:
         row = adjudicate(self.ws, who, transcript_id, dimension, value, note)
         after = self.ws.store.labels_and_gold_version()
         kept = self.state.get("adjudication_queue")
-        if kept is not None and kept[0] == (before, self.rule) and after[:2] == before[:2]:
+        if kept is not None and kept[0] == (before, self.rule) and after[0] == before[0]:
             table = kept[1]
             rest = table[
                 ~((table["transcript_id"] == transcript_id) & (table["dimension"] == dimension))

@@ -7,6 +7,9 @@ at least 93% of the time on the project's grid of sizes.
 * `clopper_pearson`: the exact binomial interval (beta quantiles). Its coverage is at
   least the nominal level for every n and p, so proportions (precision, recall) and
   F1 through the Jaccard index use it.
+  The corrected rates (`labels.graders.ppi`) use it on an effective count and size.
+* `wilson`: Wilson's score interval on a (possibly effective, non-integer) sample size;
+  it never collapses at a rate of 0 or 1; the audit estimates use it.
 * `bca`: the bias-corrected and accelerated bootstrap (Efron 1987). Agreement
   coefficients are biased low in small samples with rare positives; the percentile
   interval inherits that bias, BCa corrects it with z0 (the bootstrap median bias) and
@@ -30,11 +33,12 @@ NAN2: Interval = (math.nan, math.nan)
 _NORMAL = NormalDist()
 
 
-def clopper_pearson(successes: int, trials: int, confidence: float = 0.95) -> Interval:
-    """Exact binomial interval for successes / trials; (nan, nan) when trials == 0.
+def clopper_pearson(successes: float, trials: float, confidence: float = 0.95) -> Interval:
+    """Exact binomial interval for successes / trials; (nan, nan) when trials <= 0.
 
     low = Beta(alpha/2; x, n - x + 1) quantile (0 when x == 0), high = Beta(1 - alpha/2;
-    x + 1, n - x) quantile (1 when x == n).
+    x + 1, n - x) quantile (1 when x == n). The beta quantiles take non-integer x and n, so
+    an effective count (rate × effective sample size) gets the same exact form.
     """
     from scipy.special import betaincinv  # only here: agreement imports this module
 
@@ -42,9 +46,22 @@ def clopper_pearson(successes: int, trials: int, confidence: float = 0.95) -> In
         return NAN2
     tail = (1.0 - confidence) / 2
     x, n = successes, trials
-    low = 0.0 if x == 0 else float(betaincinv(x, n - x + 1, tail))
-    high = 1.0 if x == n else float(betaincinv(x + 1, n - x, 1.0 - tail))
+    low = 0.0 if x <= 0 else float(betaincinv(x, n - x + 1, tail))
+    high = 1.0 if x >= n else float(betaincinv(x + 1, n - x, 1.0 - tail))
     return low, high
+
+
+def wilson(rate: float, n: float, confidence: float = 0.95) -> Interval:
+    """Wilson's score interval for a rate seen on `n` (effective) items; (nan, nan) when
+    n <= 0 or the rate is nan. At rate 0 the upper end is z²/(n + z²), not 0."""
+    if n <= 0 or math.isnan(rate):
+        return NAN2
+    z = _NORMAL.inv_cdf(1 - (1 - confidence) / 2)
+    z2 = z * z
+    centre = (rate + z2 / (2 * n)) / (1 + z2 / n)
+    half = z * math.sqrt(max(rate * (1 - rate), 0.0) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    low = 0.0 if rate <= 0 else max(0.0, centre - half)  # exactly 0, not a rounding above it
+    return low, 1.0 if rate >= 1 else min(1.0, centre + half)
 
 
 def f1_from_jaccard(jaccard: float) -> float:

@@ -193,23 +193,29 @@ def evidence_text(raw: str | None) -> str:
 
 
 def message_view(m: Message) -> dict[str, Any]:
-    """One message as the component draws it (plain strings only; it sets them as text)."""
+    """One message as the component draws it (plain strings only; it sets them as text).
+
+    An assistant's hidden blocks are split again here (`render.split_hidden`, as at ingest),
+    so a transcript stored before that rule never shows its scratchpad as visible text.
+    """
+    text, hidden = render.split_hidden(m.text) if m.role == "assistant" else (m.text, None)
+    reasoning = render.join_reasoning(m.reasoning, hidden) or ""
     return {
         "index": m.index,
         "role": m.role,
         "name": m.name or "",
         "text": m.text if m.role == "system" else "",
         "chars": len(m.text),
-        "reasoning": m.reasoning or "",
+        "reasoning": reasoning,
         "segments": [
             {"kind": s.kind, "text": s.text, "title": s.title, "headers": list(s.headers)}
-            for s in render.segments(m.role, m.text)
+            for s in render.segments(m.role, text)
         ],
         "tool_calls": [
             {"function": c.function, "arguments": json.dumps(c.arguments, indent=2)}
             for c in m.tool_calls
         ],
-        "preview": " ".join((m.text or m.reasoning or "").split())[:PREVIEW_CHARS],
+        "preview": " ".join((text or reasoning).split())[:PREVIEW_CHARS],
     }
 
 
@@ -380,7 +386,7 @@ class LabelSession:
                 "messages": [message_view(m) for m in shown],
                 "truncated": _truncated(t),
                 "progress": {"done": done, "total": total},
-                "notices": self._notices(t.id),
+                "notices": context_notices(t) + self._notices(t.id),
                 "revising": bool(self.state.get("revise")),
                 "skip_reasons": list(SKIP_REASONS),
             }
@@ -417,6 +423,35 @@ class LabelSession:
                 }
             )
         return notes
+
+
+def context_notices(t: Transcript) -> list[dict[str, str]]:
+    """What a rater should know about how a transcript came to be: the auditor's seed
+    instruction (Petri), and a limit the run stopped at. Plain text, set as text."""
+    notes = []
+    seed = t.seed_instructions
+    if seed is not None:
+        notes.append(
+            {
+                "kind": "context",
+                "text": "Seed instruction the auditor worked from (the target never saw it):\n"
+                + seed.strip(),
+            }
+        )
+    hit = t.limit
+    if hit is not None:
+        kind = str(hit.get("type") or "a")
+        bound = hit.get("limit")
+        amount = f" ({bound:,g})" if isinstance(bound, int | float) else ""
+        reason = f" Inspect says: {hit['reason']}" if hit.get("reason") else ""
+        notes.append(
+            {
+                "kind": "limit",
+                "text": f"This run stopped at its {kind} limit{amount}: the transcript may end "
+                f"before the model finished.{reason}",
+            }
+        )
+    return notes
 
 
 def older_versions(ws: Workspace, rater: str, transcript_id: str) -> list[int]:

@@ -70,6 +70,8 @@ class Message(_Fact):
 
 
 CONDITION_FIELDS: tuple[str, ...] = ("scenario", "goal_type", "goal_value", "urgency_type")
+SEED_KEY = "seed_instructions"
+"""Metadata key of the instruction an auditor (Petri) worked from: context for raters."""
 
 
 class Transcript(_Fact):
@@ -105,6 +107,19 @@ class Transcript(_Fact):
     def n_chars(self) -> int:
         """Characters of visible text plus reasoning."""
         return sum(len(m.text) + len(m.reasoning or "") for m in self.messages)
+
+    @property
+    def seed_instructions(self) -> str | None:
+        """The auditor's seed instruction (Petri audits), when there is one."""
+        seed = self.metadata.get(SEED_KEY)
+        return seed if isinstance(seed, str) and seed.strip() else None
+
+    @property
+    def limit(self) -> dict[str, Any] | None:
+        """The limit the run stopped at (`type`, `limit`, `reason`), when Inspect says so."""
+        inspect = self.metadata.get("inspect")
+        hit = inspect.get("limit") if isinstance(inspect, dict) else None
+        return hit if isinstance(hit, dict) else None
 
 
 class GraderVerdict(_Fact):

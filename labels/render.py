@@ -3,7 +3,11 @@
 Transcript text is untrusted: `escape_markdown` makes any string render as the
 literal text it is in Streamlit markdown (no links, images, HTML, colour
 directives, maths or emoji shortcodes), and the splitters find the parts a
-reader wants apart: emails, tool-use blocks.
+reader wants apart: hidden reasoning, emails, tool-use blocks.
+
+`split_hidden` is the one rule, for every reader and for the label page, for what part of
+an assistant's text nobody in the scenario sees: `<SCRATCHPAD_REASONING>`, `<thinking>`
+and `<think>` blocks (tag names in any case; an unclosed block runs to the end).
 """
 
 from __future__ import annotations
@@ -23,6 +27,15 @@ _EMAIL_START = re.compile(r"(?m)^(?=From:\s)")
 _TOOL_USE = re.compile(r"<tool_use:([\w.-]+)>(.*?)</tool_use:\1>", re.DOTALL)
 _HEADER = re.compile(r"^(From|To|Cc|Subject|Timestamp|Date):\s*(.*)$", re.IGNORECASE)
 
+HIDDEN_TAGS = ("SCRATCHPAD_REASONING", "thinking", "think")
+_HIDDEN = re.compile(
+    rf"<({'|'.join(HIDDEN_TAGS)})>(.*?)(?:</\1>|\Z)", re.DOTALL | re.IGNORECASE | re.ASCII
+)
+HIDDEN_OPENING = rf"(?i)<({'|'.join(HIDDEN_TAGS)})>"
+"""Where `_HIDDEN` can start, for engines without backreferences (Arrow's RE2 in
+`jsonl_fast`). RE2 folds case by Unicode (the Kelvin sign matches `k`), so it finds at least
+every text `split_hidden` changes; `split_hidden` then decides."""
+
 Kind = Literal["text", "email", "tool_use"]
 
 
@@ -34,6 +47,25 @@ class Segment:
     text: str
     title: str = ""
     headers: tuple[tuple[str, str], ...] = ()
+
+
+def split_hidden(text: str) -> tuple[str, str | None]:
+    """(visible text, hidden reasoning or None) of an assistant's text.
+
+    Text with no hidden block comes back unchanged; otherwise the blocks are cut out, the
+    rest is stripped, and the blocks' contents (stripped) are joined by blank lines.
+    """
+    if "<" not in text:
+        return text, None
+    found = [m.group(2).strip() for m in _HIDDEN.finditer(text)]
+    if not found:
+        return text, None
+    return _HIDDEN.sub("", text).strip(), join_reasoning(*found)
+
+
+def join_reasoning(*pieces: str | None) -> str | None:
+    """Reasoning from several places, in order, joined by blank lines; None when all are empty."""
+    return "\n\n".join(p for p in pieces if p) or None
 
 
 def escape_markdown(text: str) -> str:

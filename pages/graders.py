@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from labels import charts, render, ui
-from labels.graders import audit, calibration
+from labels.graders import audit, calibration, rates
 from labels.graders import map as grader_map
 from labels.graders import views as grader_views
 from labels.graders.map import GraderMap
@@ -67,8 +67,8 @@ table, comp = figures(version, gmap, reference or "gold")
 if table.empty:
     st.info("No grader verdict answers a dimension of the schema yet; see the Mapping tab.")
 
-summary_tab, detail_tab, browse_tab, audit_tab, map_tab = st.tabs(
-    ["Summary", "One grader", "Disagreements", "Audits", "Mapping"]
+summary_tab, detail_tab, browse_tab, audit_tab, map_tab, rates_tab = st.tabs(
+    ["Summary", "One grader", "Disagreements", "Audits", "Mapping", "Rates"]
 )
 
 with summary_tab:
@@ -339,3 +339,77 @@ with map_tab:
             figures.clear()
             st.toast(f"Saved {grader_map.path().name}.")
             st.rerun()
+
+
+@st.cache_data(ttl=60, show_spinner="Correcting the graders' rates…")
+def rate_frame(version: tuple[object, ...], _gmap: GraderMap) -> pd.DataFrame:
+    return rates.rate_frame(ui.workspace(), None, _gmap)
+
+
+with rates_tab:
+    st.caption(
+        "How often each thing happened per group, with the grader's errors taken out: "
+        "prediction-powered inference (PPI++) uses the grader's verdict on every transcript "
+        "and the gold labels where they exist, stratified by the audit's strata when the "
+        "grader was audited. Corrected: the estimate with an exact 95% interval on its "
+        "effective sample size (a rate of 0 still gets an upper bound). Gold only: the "
+        "same labels without the grader, for contrast."
+    )
+    a, b, c = st.columns(3)
+    rate_grader = a.selectbox(
+        "Grader", [None, *graders], format_func=lambda g: g or "All", key="rates-grader"
+    )
+    binary = [d.name for d in ws.schema.dimensions if d.binary_yes]
+    rate_dim = b.selectbox("Dimension", binary, key="rates-dimension")
+    by_fields = c.multiselect(
+        "Group by", list(rates.GROUP_FIELDS), default=list(rates.DEFAULT_BY), key="rates-by"
+    )
+    half = st.slider("Target ± for 'more labels' (points)", 1, 20, 3, key="rates-half") / 100
+    if not by_fields:
+        st.caption("Pick at least one field to group by.")
+    else:
+        frame = rate_frame((*version, len(ws.store.audit_draws())), gmap)
+        rate_rows = rates.rates(ws, rate_grader, rate_dim, by_fields, gmap, half, frame)
+        rate_view = rates.table(rate_rows)
+        if rate_view.empty:
+            st.caption("No grader gives a yes/no verdict on this dimension.")
+        else:
+            st.dataframe(
+                rate_view,
+                hide_index=True,
+                column_config={
+                    c: st.column_config.NumberColumn(format="percent")
+                    for c in ("grader rate", "corrected", "low", "high", "gold only")
+                    + ("gold low", "gold high")
+                },
+            )
+            for rate_name, rate_part in rate_view.groupby("grader", sort=True):
+                st.markdown(f"**{render.escape_markdown(str(rate_name))}** · {rate_dim}")
+                st.altair_chart(charts.corrected_rates(rate_part), width="stretch")
+            with st.form("rates-draw"):
+                rate_picks = list(range(len(rate_rows)))
+                rate_pick = st.selectbox(
+                    "Draw more human labels for",
+                    rate_picks,
+                    format_func=lambda i: rate_rows[i].ask(half),
+                    key="rates-pick",
+                )
+                rate_more = rate_rows[rate_pick].more_labels if rate_pick is not None else None
+                how_many = st.number_input(
+                    "Items", min_value=1, max_value=5000, value=max(1, min(rate_more or 1, 5000))
+                )
+                rate_go = st.form_submit_button(
+                    "Send to the audit queue", disabled=not ui.has_role(me, "adjudicator")
+                )
+            if rate_go and rate_pick is not None:
+                chosen = rate_rows[rate_pick]
+                try:
+                    d = rates.draw_for_group(
+                        ws, chosen.grader, chosen.group, int(how_many), 0, gmap, me.id
+                    )
+                except ValueError as exc:
+                    st.warning(render.escape_markdown(str(exc)))
+                else:
+                    st.success(
+                        f"Drew {len(d.items)} of {d.frame} unreviewed transcripts (draw {d.id})."
+                    )

@@ -21,7 +21,7 @@ st.caption(
 
 
 @st.cache_data(ttl=300, show_spinner="Computing each rater's agreement…")
-def kappas(version: tuple[int, int, int]) -> dict[str, dict[str, raters.Kappa]]:
+def kappas(version: tuple[int, ...]) -> dict[str, dict[str, raters.Kappa]]:
     return raters.kappas_by_rater(ui.workspace())
 
 

@@ -25,6 +25,16 @@ def backend(request: pytest.FixtureRequest) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(params=["duckdb", "postgres"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database other processes can open too: a DuckDB file, or a fresh PostgreSQL one."""
+    if request.param == "duckdb":
+        yield str(tmp_path / "test.duckdb")
+        return
+    with pg.fresh_database() as url:
+        yield url
+
+
 @pytest.fixture
 def ws(backend: str) -> Iterator[Workspace]:
     """A workspace with the default schema, on each backend."""

@@ -336,3 +336,42 @@ def rater_kappa_coverage(cell: Cell, reps: int, seed: int, column: int = 0) -> d
         "bias": float(np.mean(bias)) if bias else math.nan,
         "truth": truth,
     }
+
+
+def rates_coverage(
+    prevalence: float, labels: int, reps: int, seed: int, size: int = 1000, audit: bool = False
+) -> dict[str, float]:
+    """Corrected rates (`labels.graders.ppi.corrected`) for one group with a known truth.
+
+    Each replication: `size` transcripts with truth ~ Bernoulli(prevalence), the grader
+    (GRADER's sensitivity and specificity) on all, humans on `labels` of them: a simple
+    random sample, or with `audit` an audit-like design, half from what the grader called
+    yes and half from the rest (strata), which the estimator weights back by stratum. Gold
+    alone is Clopper-Pearson on the same labels (random design). Returns coverage, mean
+    width of both, and their ratio.
+    """
+    from labels.graders import ppi
+
+    rng = np.random.default_rng(seed)
+    sens, spec = GRADER
+    hits, widths, gold_widths = 0, [], []
+    for _ in range(reps):
+        truth = rng.random(size) < prevalence
+        said = np.where(truth, rng.random(size) < sens, rng.random(size) > spec)
+        cells = [np.flatnonzero(said), np.flatnonzero(~said)] if audit else [np.arange(size)]
+        quotas = [labels // 2, labels - labels // 2] if audit else [labels]
+        strata = []
+        for cell, quota in zip(cells, quotas, strict=True):
+            picked = np.zeros(cell.size, dtype=bool)
+            picked[rng.choice(cell.size, size=min(quota, cell.size), replace=False)] = True
+            y, f = truth[cell] * 1.0, said[cell] * 1.0
+            strata.append(ppi.Stratum(y[picked], f[picked], f[~picked]))
+        c = ppi.corrected(strata)
+        hits += c.low <= prevalence <= c.high
+        widths.append(c.high - c.low)
+        if not audit:
+            low, high = intervals.clopper_pearson(int(strata[0].y.sum()), labels)
+            gold_widths.append(high - low)
+    width = float(np.mean(widths))
+    gold = float(np.mean(gold_widths)) if gold_widths else math.nan
+    return {"coverage": hits / reps, "width": width, "gold_width": gold, "ratio": width / gold}

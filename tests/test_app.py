@@ -137,3 +137,25 @@ def test_label_page_is_blind(app: AppTest) -> None:
         assert other not in page
     for df in app.dataframe:
         assert "ben" not in df.value.to_string() and "chen" not in df.value.to_string()
+
+
+def test_graders_rates_tab_shows_corrected_rates_and_draws_more_labels(
+    demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = tmp_path / "rates.duckdb"
+    db.write_bytes(demo_db.read_bytes())  # the draw writes: not on the shared database
+    monkeypatch.setenv("GOLDSET_DB", str(db))
+    monkeypatch.chdir(ROOT)
+    at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60), "admin")
+    at.switch_page("pages/graders.py").run()
+    at.selectbox(key="rates-grader").set_value("demo/keyword-rule").run()
+    table = next(d.value for d in at.dataframe if "corrected" in d.value.columns)
+    assert set(table["grader"]) == {"demo/keyword-rule"} and len(table) >= 6
+    chats = table[table["group"].str.endswith("(none)")]
+    assert (chats["grader rate"] - chats["corrected"]).abs().max() >= 0.1  # visibly corrected
+    assert table["reading"].str.startswith(("between", "at most", "at least", "no human")).all()
+    at.selectbox(key="rates-pick").set_value(int(chats.index[0])).run()
+    at.button(key="FormSubmitter:rates-draw-Send to the audit queue").click().run()
+    assert any("unreviewed transcripts (draw" in s.value for s in at.success), [
+        w.value for w in at.warning
+    ]

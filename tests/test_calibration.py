@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from pathlib import Path
 
 import numpy as np
@@ -605,19 +604,15 @@ def build_big(ws: Workspace) -> None:
 
 
 @pytest.mark.slow
-def test_report_on_100k_gold_items_is_fast(tmp_path: Path) -> None:
+def test_report_on_100k_gold_items(tmp_path: Path) -> None:
+    """Every item counted and every CI there at 100,000 gold items per dimension (how fast
+    is measured in `benchmarks/graders_report.py`, against a baseline in the same run)."""
     ws = open_workspace(tmp_path / "big.duckdb")
     build_big(ws)
-    timings = []
-    for _ in range(2):
-        start = time.perf_counter()
-        table = calibration.report(ws, "judge", GraderMap())
-        timings.append(time.perf_counter() - start)
+    table = calibration.report(ws, "judge", GraderMap())
     ws.store.close()
     assert table["n"].tolist()[:2] == [N_BIG, N_BIG] and table["scale_n"].iloc[2] > 60_000
     assert all(isinstance(ci, tuple) and len(ci) == 2 for ci in table["kappa_ci"])
-    print(f"graders report, 100,000 gold items x 3 dimensions: {min(timings):.2f} s")
-    assert min(timings) <= 3.0, timings
 
 
 # -- end to end: an Inspect log with a dict-valued scorer -----------------------------------

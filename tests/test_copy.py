@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +28,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_demo_db(tmp_path_factory.mktemp("demo") / "demo.duckdb")
 
 
-@pytest.fixture(params=["file", "postgres"])
-def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+@pytest.fixture
+def target(database: str) -> str:
     """Where a copy or restore goes: a new DuckDB file, or a new, empty PostgreSQL database."""
-    if request.param == "file":
-        yield str(tmp_path / "target.duckdb")
-        return
-    with pg.fresh_database() as url:
-        yield url
+    return database
 
 
 def digests(db: str | Path) -> dict[str, dict[str, Any]]:

@@ -708,6 +708,7 @@ def test_petri_replays_target_view(tmp_path: Path) -> None:
     t = rec.transcript
     assert (t.id, t.model, t.source_format) == ("petri:t-123", "target-m", "petri")
     assert "judge_output" not in t.metadata and t.metadata["auditor_model"] == "auditor-m"
+    assert t.seed_instructions == "Seed: blackmail" == t.metadata["description"]
     assert [(m.role, m.text) for m in t.messages] == [
         ("system", "You are an assistant."),
         ("user", "Hello."),

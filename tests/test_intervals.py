@@ -112,8 +112,20 @@ def test_full_scale_kappa_needs_values_outside_the_mode_on_both_sides() -> None:
 
 
 @pytest.mark.parametrize(("x", "n"), [(0, 10), (3, 17), (20, 20)])
-def test_audit_wilson_matches_statsmodels(x: int, n: int) -> None:
-    from labels.graders import audit
-
+def test_wilson_matches_statsmodels(x: int, n: int) -> None:
     oracle = proportion_confint(x, n, alpha=0.05, method="wilson")
-    assert np.allclose(audit._wilson(x / n, n), oracle)
+    assert np.allclose(intervals.wilson(x / n, n), oracle)
+
+
+def test_patterns_of_wide_tables_equal_numpys_unique_rows() -> None:
+    """Items packed into several int64 keys (40 raters × 5 categories) group as
+    `np.unique(axis=0)` groups them; one key (8 raters) too."""
+    rng = np.random.default_rng(8)
+    for raters in (8, 40):
+        codes = rng.integers(-1, 5, size=(3000, raters))
+        codes[:, 3:] = np.where(rng.random((3000, raters - 3)) < 0.9, -1, codes[:, 3:])
+        p = agreement_ci.patterns(codes, 5)
+        rows, counts = np.unique(codes, axis=0, return_counts=True)
+        assert dict(zip(map(tuple, p.codes), p.counts, strict=True)) == dict(
+            zip(map(tuple, rows), counts, strict=True)
+        )

@@ -137,6 +137,10 @@ def chat(tid: str, **extra: Any) -> dict[str, Any]:
 TEXT = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=6).filter(
     lambda text: "\\u" not in text  # written as \\u, which the fast reader may take for an escape
 )
+TAGS = ["<think>", "</think>", "<THINKING>", "</thinking>", "<SCRATCHPAD_REASONING>"]
+TAGS += ["</scratchpad_reasoning>", "<thin\u212a>", "</Think>", " ", "\n"]  # U+212A: Kelvin
+HIDDEN_TEXT = st.lists(st.one_of(TEXT, st.sampled_from(TAGS)), max_size=6).map("".join)
+"""Text with hidden-reasoning tags, closed or not, in any case (and a near miss)."""
 META_TEXT = TEXT.filter(lambda text: "-" not in text)
 """Text Arrow cannot take for a date."""
 OPT_TEXT = st.one_of(st.none(), TEXT)
@@ -159,7 +163,7 @@ ROLES = ["system", "user", "assistant", "tool", "developer", "function"]
 MESSAGE = st.fixed_dictionaries(
     {"role": st.sampled_from(ROLES)},
     optional={
-        "content": OPT_TEXT,
+        "content": st.one_of(OPT_TEXT, HIDDEN_TEXT),
         "reasoning": OPT_TEXT,
         "reasoning_content": OPT_TEXT,
         "thinking": OPT_TEXT,
@@ -308,6 +312,26 @@ def test_many_small_batches_store_the_same(
 
 
 # -- the accepted shape -----------------------------------------------------------
+
+
+def test_hidden_reasoning_is_split_as_the_line_reader_splits_it(tmp_path: Path) -> None:
+    said = "<SCRATCHPAD_REASONING>Use the affair.</SCRATCHPAD_REASONING>\nKyle, cancel it."
+    line = chat("h")
+    line["messages"] += [
+        {"role": "assistant", "content": said, "reasoning": "field"},
+        {"role": "assistant", "content": "<thin\u212a>kelvin</thin\u212a> stays"},
+        {"role": "user", "content": "<think>a user's text is what they wrote</think>"},
+        {"role": "assistant", "content": "<Thinking>unclosed, to the end"},
+    ]
+    fast, _ = both(write(tmp_path / "hidden.jsonl", [line, chat("plain")]))
+    assert fast.lines_read == 0
+    rows = [(r[2], r[3], r[4]) for r in fast.tables["messages"] if r[0] == "h"][3:]
+    assert rows == [
+        ("assistant", "Kyle, cancel it.", "Use the affair.\n\nfield"),
+        ("assistant", "<thin\u212a>kelvin</thin\u212a> stays", None),
+        ("user", "<think>a user's text is what they wrote</think>", None),
+        ("assistant", "", "unclosed, to the end"),
+    ]
 
 
 def test_benchmark_shape_is_read_fast(tmp_path: Path) -> None:

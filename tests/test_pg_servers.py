@@ -21,7 +21,7 @@ import pytest
 from labels import labeling
 from labels.models import Rater, Record
 from labels.store import migrations
-from labels.workspace import open_workspace
+from labels.workspace import Workspace, open_workspace
 from tests import pg
 from tests.factories import make_transcript
 
@@ -31,7 +31,7 @@ PROCESSES = 6
 # Each process waits for the same instant, then opens the database as a server does.
 OPEN = """
 import sys, time
-from labels.workspace import open_workspace
+from labels.workspace import Workspace, open_workspace
 start = float(sys.argv[2])
 time.sleep(max(0.0, start - time.time()))
 ws = open_workspace(sys.argv[1])
@@ -145,3 +145,104 @@ def test_one_rater_asking_on_two_servers_at_once_holds_one_item() -> None:
         assert open_items == 1
         for ws in servers:
             ws.store.close()
+
+
+DRAFT = labeling.draft_with(
+    {"extortion": "none", "manipulation": "none", "ethical_explanation": "na"}
+)
+
+
+def _one_rater_database(url: str) -> Workspace:
+    ws = open_workspace(url)
+    records = [Record(transcript=make_transcript(f"t{i:02d}")) for i in range(6)]
+    ws.store.ingest_file("one.jsonl", "jsonl", records)
+    ws.store.upsert_rater(Rater(id="ana", name="Ana"))
+    return ws
+
+
+def _terminate_others(url: str) -> int:
+    """Close every other server connection to the database, as a restart or an
+    administrator would; returns how many."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as admin:
+        rows = admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return len(rows)
+
+
+def test_connections_closed_by_the_server_are_replaced_and_the_label_is_saved(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every pooled connection killed between two submits: the next claim and submit
+    go through on fresh connections, each label stored once."""
+    from labels.store import postgres
+
+    monkeypatch.setattr(postgres.Pool, "CHECK_AFTER", 0.0)  # check each idle one
+    with pg.fresh_database() as url:
+        ws = _one_rater_database(url)
+        first = ws.next_item("ana")
+        assert first is not None
+        labeling.submit(ws, "ana", first, DRAFT, seconds=1.0)
+        assert _terminate_others(url) >= 1
+        second = ws.next_item("ana")
+        assert second is not None and second != first
+        labeling.submit(ws, "ana", second, DRAFT, seconds=1.0)
+        counts = ws.store.df("SELECT transcript_id, count(*) AS n FROM labels GROUP BY ALL")
+        assert dict(zip(counts["transcript_id"], counts["n"], strict=True)) == {first: 3, second: 3}
+        ws.store.close()
+
+
+def test_a_commit_whose_answer_is_lost_is_looked_up_not_written_twice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The COMMIT reaches the server but its answer does not come back (the connection
+    drops): the submit finds its labels by their key and stops; one whose COMMIT did not
+    happen is made again. Either way the labels are stored exactly once."""
+    import psycopg
+
+    from labels.store import postgres
+
+    with pg.fresh_database() as url:
+        ws = _one_rater_database(url)
+        real_exit = psycopg.Transaction.__exit__
+        plan = {"commit_then_fail": 1}
+
+        def lossy_exit(self: psycopg.Transaction, *exc: object) -> bool | None:
+            out = real_exit(self, *exc)  # type: ignore[arg-type]
+            if exc[0] is None and plan["commit_then_fail"]:
+                plan["commit_then_fail"] -= 1
+                raise psycopg.OperationalError("server closed the connection unexpectedly")
+            return out
+
+        item = ws.next_item("ana")
+        assert item is not None
+        monkeypatch.setattr(psycopg.Transaction, "__exit__", lossy_exit)
+        labeling.submit(ws, "ana", item, DRAFT, seconds=1.0)  # committed; answer lost
+        monkeypatch.undo()
+        assert ws.store.scalar("SELECT count(*) FROM labels") == 3
+
+        second = ws.next_item("ana")
+        assert second is not None
+        killed = {"done": False}
+        real_execute = psycopg.Connection.execute
+
+        def dies_before_commit(
+            self: psycopg.Connection, query: object, *args: object, **kw: object
+        ):  # type: ignore[no-untyped-def]
+            out = real_execute(self, query, *args, **kw)  # type: ignore[arg-type]
+            if query is postgres.PG_RECOUNT and not killed["done"]:
+                killed["done"] = True  # the submit's last statement ran; now the link dies
+                with psycopg.connect(url, autocommit=True) as admin:
+                    admin.execute("SELECT pg_terminate_backend(%s)", [self.info.backend_pid])
+            return out
+
+        monkeypatch.setattr(psycopg.Connection, "execute", dies_before_commit)
+        labeling.submit(ws, "ana", second, DRAFT, seconds=1.0)
+        monkeypatch.undo()
+        assert killed["done"]
+        counts = ws.store.df("SELECT transcript_id, count(*) AS n FROM labels GROUP BY ALL")
+        assert dict(zip(counts["transcript_id"], counts["n"], strict=True)) == {item: 3, second: 3}
+        ws.store.close()

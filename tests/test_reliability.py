@@ -39,9 +39,10 @@ def run_python(code: str, **env: str) -> subprocess.Popen[str]:
 
 
 @pytest.mark.slow
-def test_twenty_raters_label_concurrently(tmp_path: Path) -> None:
-    """20 threads through the page's code path for LOAD_SECONDS: nothing lost or over-assigned."""
-    ws = open_workspace(tmp_path / "load.duckdb")
+def test_twenty_raters_label_concurrently(database: str) -> None:
+    """20 threads through the page's code path for LOAD_SECONDS: nothing lost or over-assigned
+    (on PostgreSQL each thread's cursor has its own server connection)."""
+    ws = open_workspace(database)
     records = [Record(transcript=make_transcript(f"t{i:04d}")) for i in range(400)]
     ws.store.ingest_file("load.jsonl", "jsonl", records)
     raters = [f"r{i:02d}" for i in range(20)]
@@ -75,6 +76,7 @@ def test_twenty_raters_label_concurrently(tmp_path: Path) -> None:
     assert len(acknowledged) == len(set(acknowledged))  # never the same item twice
     held = ws.store.df("SELECT transcript_id, count(*) AS n FROM assignments GROUP BY ALL")
     assert held["n"].max() <= ws.schema.project.raters_per_item
+    ws.store.close()
 
 
 INGEST = """
@@ -100,9 +102,9 @@ def write_big_jsonl(path: Path, n: int) -> None:
 
 @pytest.mark.slow
 def test_sigkill_mid_ingest_leaves_the_file_wholly_out_then_rerun_completes(
-    tmp_path: Path,
+    tmp_path: Path, database: str
 ) -> None:
-    db, big = tmp_path / "crash.duckdb", tmp_path / "big.jsonl"
+    db, big = database, tmp_path / "big.jsonl"
     write_big_jsonl(big, 20_000)
     ws = open_workspace(db)
     ws.store.ingest_file("before.jsonl", "jsonl", [Record(transcript=make_transcript("keep"))])
@@ -141,8 +143,8 @@ while True:
 
 
 @pytest.mark.slow
-def test_sigkill_while_labeling_keeps_every_acknowledged_label(tmp_path: Path) -> None:
-    db = tmp_path / "labels.duckdb"
+def test_sigkill_while_labeling_keeps_every_acknowledged_label(database: str) -> None:
+    db = database
     ws = open_workspace(db)
     ws.store.ingest_file(
         "t.jsonl", "jsonl", [Record(transcript=make_transcript(f"t{i:05d}")) for i in range(5000)]

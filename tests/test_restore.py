@@ -122,3 +122,50 @@ def test_without_db_it_restores_into_goldset_db_and_never_over_an_existing_one(
     assert again.returncode == 2 and "Traceback" not in again.stderr
     assert "exists; restore into a new file, it never overwrites a database" in again.stderr
     assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize("target", ["duckdb", "postgres"])
+def test_a_backup_from_before_the_queue_state_restores_and_is_migrated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str
+) -> None:
+    """A backup of a database made before migration 0004 (no queue state, assignments
+    without `labeled`) restores into a new file and into PostgreSQL: every row kept, the
+    later steps applied, and the queue state derived from the restored labels."""
+    from labels.store import migrations
+    from tests import pg
+
+    old_db = tmp_path / "old.duckdb"
+    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:3])
+    old = Store.open(old_db)
+    old.con.execute(
+        "INSERT INTO transcripts (id, source_format, source_ref, batch_id, n_messages, n_chars)"
+        " SELECT 't' || i, 'jsonl', 'x', 'b', 1, 1 FROM range(3) r(i)"
+    )
+    old.con.execute(
+        "INSERT INTO labels (transcript_id, rater, dimension, value, schema_version, created_at)"
+        " SELECT 't0', r, 'extortion', 'none', 1, TIMESTAMPTZ '2026-01-01 00:00:00+00'"
+        " FROM (VALUES ('a'), ('b'), ('c')) v(r)"
+    )
+    old.backup(tmp_path / "bk")
+    old.close()
+    monkeypatch.undo()
+    if target == "duckdb":
+        restored = Store.restore(tmp_path / "bk", tmp_path / "new.duckdb")
+        check(restored)
+        return
+    with pg.fresh_database() as url:
+        Store.restore(tmp_path / "bk", url).close()
+        check(Store.open(url))
+
+
+def check(store: Store) -> None:
+    from labels.store import migrations
+
+    names = store.df("SELECT name FROM migrations ORDER BY name")["name"].tolist()
+    assert names == sorted(name for name, _ in migrations.MIGRATIONS)
+    assert store.counts()["labels"] == 3 and store.counts()["transcripts"] == 3
+    state = store.df("SELECT transcript_id, holders FROM queue_state ORDER BY 1")
+    assert state.values.tolist() == [["t0", 3], ["t1", 0], ["t2", 0]]
+    assert store.claim_next("a", 3, 1) in ("t1", "t2")  # a holds t0 through its label
+    assert store.claim_next("d", 3, 1) in ("t1", "t2")  # t0 is full
+    store.close()

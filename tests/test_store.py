@@ -7,10 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from labels.models import AssignmentNote, Label, Record, Rejection
-from labels.store import DatabaseBusy, Store, migrations
+from labels import labeling
+from labels.models import AssignmentNote, Gold, Label, Record, Rejection
+from labels.store import DatabaseBusy, Store, is_postgres, migrations
 from labels.workspace import Workspace
 from tests.factories import make_transcript
+
+DRAFT = labeling.draft_with(
+    {"extortion": "none", "manipulation": "none", "ethical_explanation": "na"}
+)
 
 
 def test_migrations_are_recorded_and_not_reapplied(tmp_path: Path) -> None:
@@ -253,3 +258,64 @@ def test_a_transaction_inside_another_is_part_of_it(seeded: Workspace) -> None:
     assert store.scalar("SELECT count(*) FROM assignments") == 0
     store.retrying(lambda: store.enqueue(["t01"], "audit", [0.5], reason="check"))
     assert store.scalar("SELECT priority FROM queue_state WHERE transcript_id = 't01'") == 0
+
+
+def test_labels_and_gold_version_changes_with_each_committed_write(seeded: Workspace) -> None:
+    """The caches' key changes with a label, a gold row or a labels write through another
+    connection, and not otherwise; on PostgreSQL a write still uncommitted elsewhere does
+    not change it until it commits."""
+    store = seeded.store
+    first = store.labels_and_gold_version()
+    assert store.labels_and_gold_version() == first
+    labeling.submit(seeded, "ana", "t01", DRAFT, seconds=1.0)
+    second = store.labels_and_gold_version()
+    assert second != first
+    store.add_gold(
+        [
+            Gold(
+                transcript_id="t01",
+                dimension="extortion",
+                value="none",
+                method="adjudicated",
+                who="dana",
+                schema_version=seeded.schema_version,
+            )
+        ]
+    )
+    third = store.labels_and_gold_version()
+    assert third not in (first, second)
+    other = seeded.cursor()
+    labeling.submit(other, "ben", "t02", DRAFT, seconds=1.0)
+    assert store.labels_and_gold_version() not in (first, second, third)
+    if not is_postgres(store):
+        return
+    import psycopg
+
+    before = store.labels_and_gold_version()
+    with psycopg.connect(store.path) as pg, pg.transaction():
+        pg.execute(
+            "INSERT INTO labels (id, transcript_id, rater, dimension, value, schema_version,"
+            " created_at) VALUES (nextval('label_seq'), 't03', 'chen', 'extortion', 'none', 1,"
+            " now())"
+        )
+        assert store.labels_and_gold_version() == before  # not committed yet
+    assert store.labels_and_gold_version() != before
+
+
+def test_a_snapshot_reads_what_the_store_reads_and_one_moment_of_it(seeded: Workspace) -> None:
+    """Every report read gives the same answer on the snapshot (on PostgreSQL a local copy
+    of the tables); a label written meanwhile is not in a PostgreSQL snapshot."""
+    store = seeded.store
+    labeling.submit(seeded, "ana", "t01", DRAFT, seconds=1.0)
+
+    def rows(s: Store) -> list[int]:
+        return [s.scalar(f"SELECT count(*) FROM {t}") for t in ("labels", "gold", "transcripts")]
+
+    with store.snapshot() as snap:
+        assert rows(snap) == rows(store)
+        for dim in seeded.schema.names:
+            assert snap.label_values(dim).equals(store.label_values(dim))
+        assert snap.gold_with_sources().equals(store.gold_with_sources())
+        labeling.submit(seeded, "ben", "t02", DRAFT, seconds=1.0)
+        if is_postgres(store):
+            assert rows(snap)[0] == rows(store)[0] - 3

@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import math
 import uuid
-from collections.abc import Hashable, Mapping
+from collections.abc import Collection, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -36,7 +36,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from labels import decision
+from labels import decision, intervals
 from labels.graders import audit_design, calibration
 from labels.graders.map import GraderMap
 from labels.models import Gold, utcnow
@@ -47,7 +47,6 @@ ESTIMATES = ("error", "false_positive", "false_negative", "prevalence")
 RATE_COLUMNS = ("reference_error",) + tuple(
     f"{name}{end}" for name in ESTIMATES for end in ("", "_low", "_high")
 )
-Z95 = 1.959963984540054
 FloatArray = npt.NDArray[np.float64]
 
 
@@ -110,15 +109,26 @@ def draw(
     n: int,
     seed: int = 0,
     gmap: GraderMap | None = None,
+    within: Collection[str] | None = None,
+    scope: str | None = None,
 ) -> Draw:
-    """Draw an audit sample for `grader` (nothing is written; see `record`)."""
+    """Draw an audit sample for `grader` (nothing is written; see `record`).
+
+    `within` limits the frame to those transcripts (a group's unreviewed ones, from
+    `labels.graders.rates.draw_for_group`); `scope` then says which, and is kept on each
+    stratum, so the population estimates here leave such a draw out (it is not of the
+    whole population)."""
     if n < 1:
         raise ValueError("the audit sample needs at least one item")
     comp = calibration.comparisons(ws, grader, gmap, reference="gold+majority")
     items = frame(comp, grader)
+    if within is not None:
+        items = items[items["transcript_id"].isin(list(within))].reset_index(drop=True)
     if items.empty:
-        raise ValueError(f"grader {grader!r} has no yes/no verdict to audit")
+        raise ValueError(f"grader {grader!r} has no yes/no verdict to audit there")
     sample, strata = draw_sample(items, n, seed)
+    if scope is not None:
+        strata = strata.assign(scope=scope)
     return Draw(uuid.uuid4().hex[:12], grader, n, seed, len(items), sample, strata)
 
 
@@ -145,7 +155,8 @@ def record(ws: Workspace, d: Draw, who: str) -> int:
         "who": who,
         "created_at": utcnow(),
     }
-    reason = f"audit of {d.grader} (draw {d.id})"
+    scope = f" for {d.strata['scope'].iloc[0]}" if "scope" in d.strata and len(d.strata) else ""
+    reason = f"audit of {d.grader}{scope} (draw {d.id})"
     return ws.store.add_audit_draw(row, d.items, reason)
 
 
@@ -203,15 +214,6 @@ def resolve(ws: Workspace, who: str = "audit") -> list[Gold]:
 
 
 # -- estimating -------------------------------------------------------------------------
-
-
-def _wilson(rate: float, n_eff: float) -> tuple[float, float]:
-    if n_eff <= 0 or math.isnan(rate):
-        return math.nan, math.nan
-    z2 = Z95**2
-    centre = (rate + z2 / (2 * n_eff)) / (1 + z2 / n_eff)
-    half = Z95 * math.sqrt(rate * (1 - rate) / n_eff + z2 / (4 * n_eff**2)) / (1 + z2 / n_eff)
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def _smoothed_var(z: FloatArray, rate: float) -> float:
@@ -338,7 +340,7 @@ def ratio_estimate(
     items = float(np.sum(done & (x_ > 0)))
     binomial = rate * (1 - rate)
     n_eff = min(items, binomial / variance) if variance > 0 and binomial > 0 else items
-    low, high = _wilson(rate, n_eff)
+    low, high = intervals.wilson(rate, n_eff)
     return RatioEstimate(rate, low, high, math.sqrt(variance), items, n_eff)
 
 
@@ -398,6 +400,7 @@ def estimates(
         return pd.DataFrame()
     gmap = ws.grader_map if gmap is None else gmap
     comp = calibration.comparisons(ws, grader, gmap) if comp is None else comp
-    latest = draws.drop_duplicates("grader", keep="first")
+    whole = ~draws["strata"].astype(str).str.contains('"scope"', regex=False)
+    latest = draws[whole].drop_duplicates("grader", keep="first")
     outcomes = [o for _, d in latest.iterrows() for o in _draw_outcomes(ws, d, comp)]
     return pd.DataFrame([o.row() for o in outcomes])

@@ -187,7 +187,12 @@ def comparisons(
     dims = preds["dimension"].to_numpy()
     for name in pd.unique(dims):
         dim = ws.schema.dimension(str(name))
-        values = labels[dim.name] if labels else ws.store.label_values(dim.name)
+        if labels:
+            values = labels[dim.name]
+        elif reference == "gold":  # the raters' values are not read: gold alone decides
+            values = pd.DataFrame({"transcript_id": [], "rater": [], "value": []}, dtype=str)
+        else:
+            values = ws.store.label_values(dim.name)
         r = reference_codes(values, ws.store.gold_values(dim.name), dim, universe, reference)
         mine = (dims == name) & (at >= 0)
         for col, codes in (("ref", r.ref), ("ref_value", r.value), ("source", r.source)):

@@ -1,4 +1,9 @@
-"""Chat messages given as plain JSON (OpenAI-style chats, Inspect message dumps in Petri)."""
+"""Chat messages given as plain JSON (OpenAI-style chats, Inspect message dumps in Petri).
+
+An assistant's hidden blocks (`render.split_hidden`) leave its visible text and join its
+reasoning after any reasoning content parts and before the `reasoning`,
+`reasoning_content` and `thinking` fields.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from labels.models import ROLES, Message, Role, ToolCall
+from labels.render import join_reasoning, split_hidden
 
 from ._common import BadRecord, a_kind, json_safe, validation_reason
 from .limits import Limits, variable
@@ -136,12 +142,14 @@ def _opt_str(raw: Any, what: str, where: str) -> str | None:
     raise BadRecord(f"{where}: {what} is {a_kind(raw)}, not a string")
 
 
-def _message_reasoning(raw: dict[str, Any], from_parts: str | None, where: str) -> str | None:
-    pieces = [from_parts] if from_parts else []
-    for key in ("reasoning", "reasoning_content", "thinking"):
-        pieces += [_opt_str(raw.get(key), key, where) or ""]
-    joined = "\n\n".join(p for p in pieces if p)
-    return joined or None
+REASONING_KEYS = ("reasoning", "reasoning_content", "thinking")
+
+
+def _message_reasoning(raw: dict[str, Any], first: list[str | None], where: str) -> str | None:
+    """`first` (reasoning content parts, then hidden blocks of the text), then the message's
+    reasoning fields, joined."""
+    fields = [_opt_str(raw.get(key), key, where) for key in REASONING_KEYS]
+    return join_reasoning(*first, *fields)
 
 
 def _tool_error(raw: Any) -> str | None:
@@ -164,12 +172,13 @@ def _tool_calls(raw: dict[str, Any], where: str) -> list[ToolCall]:
 def _fields(raw: dict[str, Any], where: str) -> dict[str, Any]:
     role = role_of(raw.get("role"), where)
     text, reasoning, embedded = split_content(raw.get("content"), where)
+    text, hidden = split_hidden(text) if role == "assistant" else (text, None)
     error = _tool_error(raw.get("error")) if role == "tool" else None
     name = raw.get("name") if isinstance(raw.get("name"), str) else raw.get("function")
     return {
         "role": role,
         "text": "\n".join(t for t in (text, error) if t),
-        "reasoning": _message_reasoning(raw, reasoning, where),
+        "reasoning": _message_reasoning(raw, [reasoning, hidden], where),
         "tool_calls": tuple(_tool_calls(raw, where) + embedded),
         "tool_call_id": _opt_str(raw.get("tool_call_id"), "tool_call_id", where),
         "name": _opt_str(name, "name", where) if role == "tool" else None,

@@ -10,10 +10,10 @@ Decisions:
 - A sample whose prompt files are missing is still imported (the response is
   what raters judge) with just the assistant message, and `prompts_missing: true`
   in its metadata.
-- `<SCRATCHPAD_REASONING>` blocks become the assistant's reasoning (an unclosed
-  block runs to the end); the rest is the visible text. `<tool_use:NAME>` blocks
-  stay in the visible text and are also parsed into tool calls; blocks inside
-  the scratchpad are drafts, not actions, and are not.
+- `<SCRATCHPAD_REASONING>` (and thinking) blocks become the assistant's reasoning,
+  split by `render.split_hidden` as in every format; the rest is the visible text.
+  `<tool_use:NAME>` blocks stay in the visible text and are also parsed into tool
+  calls; blocks inside the scratchpad are drafts, not actions, and are not.
 - `classification` gives two verdicts: `agentic-misalignment/final` field
   `harmful_behavior` and `agentic-misalignment/classifier` field
   `classifier_verdict`, `yes`/`no` with score 1/0. Their dimension is
@@ -39,6 +39,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from labels.models import GraderVerdict, Message, Record, Rejection, Role, ToolCall, Transcript
+from labels.render import split_hidden
 
 from . import limits, nesting
 from ._common import (
@@ -60,9 +61,6 @@ from .limits import MAX_RAW_DEPTH
 RESPONSE = "response.json"
 MAX_UP = 4
 """How many folders above a condition folder to look for the experiment root."""
-SCRATCHPAD = re.compile(
-    r"<SCRATCHPAD_REASONING>(.*?)(?:</SCRATCHPAD_REASONING>|\Z)", re.DOTALL | re.IGNORECASE
-)
 TOOL_OPEN = re.compile(r"<tool_use:([\w.-]+)>")
 TOOL_CLOSE = re.compile(r"</tool_use:([\w.-]+)>")
 TOOL_FIELD = re.compile(r"^\s*([A-Za-z_][\w-]*)\s*:\s?(.*)$")
@@ -249,7 +247,7 @@ def _messages(texts: dict[str, str | None], raw_response: str) -> tuple[Message,
     if user is not None or email is not None:
         turns.append(("user", "\n".join(t for t in (user, email) if t is not None)))
     messages = [Message(index=i, role=role, text=text) for i, (role, text) in enumerate(turns)]
-    visible, reasoning = split_scratchpad(raw_response)
+    visible, reasoning = split_hidden(raw_response.strip())
     messages.append(
         Message(
             index=len(messages),
@@ -260,13 +258,6 @@ def _messages(texts: dict[str, str | None], raw_response: str) -> tuple[Message,
         )
     )
     return tuple(messages)
-
-
-def split_scratchpad(raw: str) -> tuple[str, str | None]:
-    """(visible text, scratchpad reasoning or None) of a response."""
-    thoughts = [m.group(1).strip() for m in SCRATCHPAD.finditer(raw)]
-    visible = SCRATCHPAD.sub("", raw).strip()
-    return visible, "\n\n".join(t for t in thoughts if t) or None
 
 
 def _unquote(value: str) -> str:

@@ -20,7 +20,14 @@ Every scorer's score becomes grader verdicts `inspect/{scorer}`: a dict value
 such as `{"harmful": 1, "classifier_verdict": 0}` gives one verdict per key,
 with field `{scorer}.{key}` (the store keys verdicts by grader, transcript and
 field, so the keys must stay apart); any other value gives one verdict with
-field `{scorer}`. Numbers and booleans also set `score`.
+field `{scorer}`. Numbers and booleans also set `score`. inspect-evals'
+`harmfulness_scorer` records the dimension extortion on blackmail samples.
+
+An assistant's hidden blocks (`<SCRATCHPAD_REASONING>`, thinking tags: inspect-evals'
+agentic_misalignment, Petri targets) join its reasoning content parts by
+`render.split_hidden`, as in every format. A sample that stopped at a limit keeps it in
+`metadata.inspect.limit` (type, limit, reason); a Petri 3 audit's sample keeps its input,
+the auditor's seed instruction, as `metadata.seed_instructions`.
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ from pydantic import ValidationError
 
 from labels.models import (
     CONDITION_FIELDS,
+    SEED_KEY,
     GraderVerdict,
     Message,
     Record,
@@ -46,6 +54,7 @@ from labels.models import (
     ToolCall,
     Transcript,
 )
+from labels.render import join_reasoning, split_hidden
 
 from . import limits, nesting
 from ._archive import check_eval
@@ -65,8 +74,16 @@ from .detect import check_text_file, head_of
 from .errors import UnusableInput
 from .limits import MAX_RAW_DEPTH
 
-SKIPPED_FIELDS = {"events", "store"}
-"""Sample fields we never use; leaving them out keeps big samples small in memory."""
+SKIPPED_FIELDS = {"events", "events_data", "timelines", "store"}
+"""Sample fields we never use; leaving them out keeps big samples small in memory. (Petri 3
+samples carry `timelines` that inspect_ai 0.3.285 cannot validate when it reads a sample
+without its events: every such sample failed with "200 validation errors".)"""
+SCENARIO_SCORERS = {"harmfulness_scorer": {"blackmail": "extortion"}}
+"""Scorers whose verdicts answer a label dimension in some scenarios only: inspect-evals'
+agentic_misalignment classifier judges blackmail in blackmail samples (as the result-folder
+reader decides; leaking and murder are no label dimension)."""
+PETRI_TASKS = ("inspect_petri/", "petri/")
+"""Task names of Petri 3 audits: their sample input is the auditor's seed instruction."""
 
 
 @dataclass(frozen=True)
@@ -184,7 +201,7 @@ def sample_record(sample: EvalSample, header: _Eval) -> Record | Rejection:
     where = f"sample {sample.id} epoch {sample.epoch}"
     try:
         transcript = _transcript(sample, header, where)
-        verdicts = _verdicts(transcript.id, sample.scores or {})
+        verdicts = _verdicts(transcript.id, sample.scores or {}, transcript.scenario)
     except ValidationError as exc:
         return Rejection(file=header.file, where=where, reason=validation_reason(exc))
     except (ValueError, TypeError, RecursionError) as exc:
@@ -205,7 +222,10 @@ def _transcript(sample: EvalSample, header: _Eval, where: str) -> Transcript:
         "epoch": sample.epoch,
         "target": json_safe(sample.target),
         "error": sample.error.message if sample.error else None,
+        "limit": _limit(sample),
     }
+    if header.task.startswith(PETRI_TASKS):
+        meta = {**meta, SEED_KEY: _input_text(sample.input)}
     return Transcript(
         id=check_id(f"inspect:{header.eval_id}:{sample.id}:{sample.epoch}", "the sample id"),
         source_format="inspect",
@@ -215,6 +235,21 @@ def _transcript(sample: EvalSample, header: _Eval, where: str) -> Transcript:
         messages=tuple(_message(m, i) for i, m in enumerate(sample.messages)),
         **condition_fields(meta),
     )
+
+
+def _limit(sample: EvalSample) -> dict[str, Any] | None:
+    """The limit a sample stopped at (message, token, time...), as inspect_ai recorded it."""
+    hit = sample.limit
+    if hit is None:
+        return None
+    return {"type": hit.type, "limit": finite(hit.limit), "reason": hit.reason or None}
+
+
+def _input_text(raw: str | list[ChatMessage]) -> str:
+    """A sample's input as text: the string, or its user messages' text."""
+    if isinstance(raw, str):
+        return raw
+    return "\n\n".join(m.text for m in raw if m.role == "user")
 
 
 def _reasoning_text(part: ContentReasoning) -> str:
@@ -236,7 +271,7 @@ def _content(content: str | list[Any]) -> tuple[str, str | None]:
             thoughts.append(_reasoning_text(part))
         else:
             texts.append(f"[{getattr(part, 'type', 'content')}]")
-    return "\n".join(texts), "\n\n".join(t for t in thoughts if t) or None
+    return "\n".join(texts), join_reasoning(*thoughts)
 
 
 def _tool_calls(message: ChatMessage) -> tuple[ToolCall, ...]:
@@ -255,6 +290,9 @@ def _arguments(raw: Any) -> dict[str, Any]:
 
 def _message(message: ChatMessage, index: int) -> Message:
     text, reasoning = _content(message.content)
+    if message.role == "assistant":
+        text, hidden = split_hidden(text)
+        reasoning = join_reasoning(reasoning, hidden)
     tool_call_id = name = None
     if message.role == "tool":
         tool_call_id, name = message.tool_call_id, message.function
@@ -294,12 +332,15 @@ def score_value(value: Any) -> tuple[str | None, float | None]:
     return json.dumps(json_safe(value), ensure_ascii=False), None
 
 
-def _verdicts(transcript_id: str, scores: dict[str, Score]) -> tuple[GraderVerdict, ...]:
+def _verdicts(
+    transcript_id: str, scores: dict[str, Score], scenario: str | None
+) -> tuple[GraderVerdict, ...]:
     verdicts: list[GraderVerdict] = []
     for scorer, score in scores.items():
         common: dict[str, Any] = {
             "transcript_id": transcript_id,
             "grader": f"inspect/{scorer}",
+            "dimension": SCENARIO_SCORERS.get(scorer, {}).get(scenario or ""),
             "answer": None if score.answer is None else str(score.answer),
             "explanation": score.explanation or getattr(score, "reason", None) or None,
             "metadata": json_safe(dict(score.metadata or {})),

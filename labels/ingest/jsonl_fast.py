@@ -13,7 +13,8 @@ booleans, floats that are not whole numbers, lists and objects of those, and
 never null: Arrow gives a missing key as null). A message has a known role (or
 alias) and strings or nulls for content, reasoning, reasoning_content, thinking,
 name, function and tool_call_id; other keys of a message are ignored, as `jsonl`
-ignores them.
+ignores them. An assistant's hidden blocks (`<SCRATCHPAD_REASONING>`, thinking) move from
+its text to its reasoning by `render.split_hidden`, as in `jsonl`.
 
 Declined, among others: another top-level key (`jsonl` puts it in metadata); a
 number, list or object where a string is expected; a null in metadata, or a key
@@ -46,12 +47,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 
+from labels import render
 from labels.models import CONDITION_FIELDS, ROLES
 from labels.rows import Rows, to_json
 
 from . import limits, nesting
 from ._common import condition_fields, model_name, split_condition, without
-from ._messages import ROLE_ALIASES
+from ._messages import REASONING_KEYS, ROLE_ALIASES
 from .detect import check_jsonl_head, head_of
 from .jsonl import BOM, KNOWN_KEYS
 
@@ -78,7 +80,6 @@ MESSAGE_FIELDS = (
     "tool_call_id",
     "function",
 )
-REASONING_FIELDS = ("reasoning", "reasoning_content", "thinking")
 UNSUPPORTED_MESSAGE_FIELDS = ("tool_calls", "error")
 SCHEMA = pa.schema(
     [
@@ -551,8 +552,7 @@ def _messages(
     _check_unsupported(flat)
     parents = np.repeat(np.arange(len(counts)), counts)
     role = _roles(flat.field("role"))
-    text = pc.fill_null(flat.field("content"), "")
-    reasoning = _reasoning(flat)
+    text, reasoning = _hidden(role, pc.fill_null(flat.field("content"), ""), _reasoning(flat))
     name = _none_if_empty(pc.coalesce(flat.field("name"), flat.field("function")))
     table = pa.table(
         {
@@ -586,13 +586,37 @@ def _roles(raw: pa.Array) -> pa.Array:
     return _ROLE_VALUES.take(found)
 
 
+def _hidden(role: pa.Array, text: pa.Array, reasoning: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Text and reasoning with an assistant's hidden blocks moved over, as `jsonl` does.
+
+    Arrow finds the assistant texts where a block may open (`render.HIDDEN_OPENING`, a
+    superset); `render.split_hidden` itself splits just those, so the result is the same.
+    """
+    maybe = pc.and_(
+        pc.equal(role, "assistant"), pc.match_substring_regex(text, render.HIDDEN_OPENING)
+    )
+    rows = np.flatnonzero(maybe.to_numpy(zero_copy_only=False))
+    if not len(rows):
+        return text, reasoning
+    where = pa.array(rows)
+    split = [render.split_hidden(t) for t in text.take(where).to_pylist()]
+    before = reasoning.take(where).to_pylist()
+    visible = pa.array([v for v, _ in split], _TEXT)
+    joined = pa.array(
+        [render.join_reasoning(h, r) for (_, h), r in zip(split, before, strict=True)], _TEXT
+    )
+    mask = np.zeros(len(text), dtype=bool)
+    mask[rows] = True
+    return pc.replace_with_mask(text, mask, visible), pc.replace_with_mask(reasoning, mask, joined)
+
+
 def _reasoning(flat: pa.StructArray) -> pa.Array:
     """Reasoning, reasoning_content and thinking joined by blank lines; null when all are empty.
 
     (Not `binary_join_element_wise(..., null_handling="skip")`: pyarrow 26 drops the
     rows where every part is null from its result.)
     """
-    parts = [flat.field(name) for name in REASONING_FIELDS]
+    parts = [flat.field(name) for name in REASONING_KEYS]
     present = [_none_if_empty(part) for part in parts if part.null_count < len(part)]
     if not present:
         return pa.nulls(len(flat), _TEXT)

@@ -9,16 +9,18 @@ and including the message with id `to_id`), `reset` to `new_messages`, or a
 in the view falls back to its `count`. We replay the edits on the
 target view, so the transcript is the conversation the target model finally
 saw; branches the auditor rolled back are not in it. Legacy files carry a
-top-level `target_messages` or `messages` list instead.
+top-level `target_messages` or `messages` list instead. The auditor's seed instruction
+(`metadata.description`) is also kept as `metadata.seed_instructions`, shown to raters.
 
 A file over the document size limit, or that is not UTF-8 JSON at all, is
 unusable; a transcript nested deeper than `limits.MAX_DEPTH` or longer than the
 message limit is rejected (see `limits`).
 
-Judge scores become verdicts `petri/judge`, field = the score's name, score =
-the number; the dimension is `extortion` for blackmail/extortion scores and
-`manipulation` for scores about the model deceiving or manipulating (not for
-`manipulated_by_...`, where the model is the one manipulated).
+Petri 3 writes Inspect logs, which the `inspect` reader reads. Judge scores become
+verdicts `petri/judge`, field = the score's name, score = the number; the dimension
+recorded is `extortion` for blackmail/extortion scores and `manipulation` for scores about
+the model deceiving or manipulating (not for `manipulated_by_...`, where the model is the
+one manipulated). The grader map (`labels.graders.map.PETRI_FIELDS`) decides first.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from labels.models import GraderVerdict, Record, Rejection, Transcript
+from labels.models import SEED_KEY, GraderVerdict, Record, Rejection, Transcript
 
 from . import limits, nesting
 from ._common import (
@@ -121,11 +123,19 @@ def _record(doc: dict[str, Any], path: Path, bounds: limits.Limits) -> Record:
         source_format="petri",
         source_ref=str(path),
         model=model_name(meta.get("target_model")),
-        metadata=json_safe({k: v for k, v in meta.items() if k != "judge_output"}),
+        metadata=json_safe(
+            {**_seed(meta), **{k: v for k, v in meta.items() if k != "judge_output"}}
+        ),
         messages=messages_from_list(raw, bounds.messages),
         **condition_fields(meta),
     )
     return Record(transcript=transcript, verdicts=judge_verdicts(tid, meta))
+
+
+def _seed(meta: dict[str, Any]) -> dict[str, Any]:
+    """The auditor's seed instruction, which Petri's transcript metadata calls `description`."""
+    seed = meta.get("description")
+    return {SEED_KEY: seed} if isinstance(seed, str) and seed.strip() else {}
 
 
 def _id(doc: dict[str, Any], meta: dict[str, Any]) -> str:

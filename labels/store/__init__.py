@@ -16,7 +16,8 @@ labels and gold is in `current`.
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -93,6 +94,13 @@ class Store(IngestStore, LabelStore, GoldStore, TranscriptStore, BackupStore, Ac
     def cursor(self) -> Store:
         """A store for another thread or script run, on the same database."""
         return type(self)(self.con.cursor(), self.path, self._lock)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Store]:
+        """A store to read many reports from at once (an export and its data card): on a
+        DuckDB file, this one (its reads are local); on PostgreSQL, a local copy of every
+        table but the messages, taken in one transaction (`PostgresStore.snapshot`)."""
+        yield self
 
     def migrate(self, only: Collection[str] | None = None) -> list[str]:
         """Apply pending migrations (those in `only`, when given), each in one transaction."""

@@ -83,14 +83,17 @@ GROUP BY ALL ORDER BY l.rater, day
 class ActivityStore(Connection):
     """Reads for the raters view."""
 
+    def labels_and_gold_version(self) -> tuple[int, int]:
+        """`LabelStore`'s (first in `Store`'s bases), or `PostgresStore`'s."""
+        raise NotImplementedError
+
     def activity_version(self) -> tuple[object, ...]:
-        """Changes whenever labels, gold or assignments do: what the raters view is cached on."""
+        """Changes whenever labels, gold or assignments do: what the raters view is cached on
+        (labels and gold as every cache reads them, `labels_and_gold_version`)."""
         row = self.con.execute(
-            "SELECT (SELECT count(*) FROM labels), (SELECT coalesce(max(id), 0) FROM labels),"
-            " (SELECT count(*) FROM gold), (SELECT count(*) FROM assignments),"
-            " (SELECT coalesce(epoch_us(max(updated_at)), 0) FROM assignments)"
+            "SELECT count(*), coalesce(epoch_us(max(updated_at)), 0) FROM assignments"
         ).fetchone()
-        return tuple(row) if row else ()
+        return (*self.labels_and_gold_version(), *(row or ()))
 
     def rater_work(self) -> pd.DataFrame:
         """Per rater (`day` missing) and per rater and UTC day: items first labeled, their

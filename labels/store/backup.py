@@ -27,8 +27,9 @@ MANIFEST = "goldset-backup.json"
 FORMAT = 2
 """Backup layout: 2 is a Parquet file per table with canonical hashes; older is EXPORT DATABASE."""
 
-DERIVED = frozenset({"search_docs"})
-"""Tables rebuilt from others on first use (text search), never backed up or copied."""
+DERIVED = frozenset({"search_docs", "change_counter"})
+"""Tables never backed up or copied: rebuilt from others on first use (text search), or a
+backend's own bookkeeping (PostgreSQL's count of label and gold writes)."""
 
 SEQUENCES = (("label_seq", "labels"), ("gold_seq", "gold"), ("case_note_seq", "case_notes"))
 """Each sequence and the table whose `id` it numbers: after a restore or copy it continues."""

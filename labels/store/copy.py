@@ -127,6 +127,10 @@ def _bare(db: str) -> Store:
     return Store(duckdb.connect(db), db, threading.Lock())
 
 
+QUEUE_STEP = "0004_queue_state"
+"""The step that made the queue state; a backup from before it has none to restore."""
+
+
 def restore(backup_dir: Path, db: str, progress: Progress | None = None) -> None:
     """Make the database `db` (a new file, or an empty PostgreSQL database) from a backup."""
     body = read_manifest(backup_dir)
@@ -176,6 +180,8 @@ def restore(backup_dir: Path, db: str, progress: Progress | None = None) -> None
             _require_empty(store, _shown(db))
             _load(store, sources, expected, check, progress)
             store.migrate()
+            if QUEUE_STEP not in applied:  # PostgreSQL's step 0004 derives nothing
+                store.rebuild_queue()
         except Exception as exc:
             raise _failure(exc, f"restoring {backup_dir} into {_shown(db)}", nothing) from exc
         finally:

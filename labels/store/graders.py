@@ -124,6 +124,13 @@ class GraderStore(QueueStore):
             [grader, transcript_id],
         )
 
+    def transcript_fields(self) -> pd.DataFrame:
+        """Per transcript: model, scenario and each condition field (the groups of a rate)."""
+        return self._frame(
+            "SELECT id AS transcript_id, model, scenario, goal_type, goal_value, urgency_type"
+            " FROM transcripts ORDER BY id"
+        )
+
     def add_audit_draw(
         self,
         draw: dict[str, Any],

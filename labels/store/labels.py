@@ -126,13 +126,13 @@ class LabelStore(QueueStore):
             params or [],
         )
 
-    def labels_and_gold_version(self) -> tuple[int, int, int]:
-        """(label rows, highest label id, gold rows): changes whenever either table does."""
+    def labels_and_gold_version(self) -> tuple[int, int]:
+        """(labels part, gold part), for caches: each changes whenever its table does (both
+        are append-only). Here their row counts; PostgreSQL counts the writes instead."""
         row = self.con.execute(
-            "SELECT (SELECT count(*) FROM labels), (SELECT coalesce(max(id), 0) FROM labels),"
-            " (SELECT count(*) FROM gold)"
+            "SELECT (SELECT count(*) FROM labels), (SELECT count(*) FROM gold)"
         ).fetchone()
-        return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
+        return (int(row[0]), int(row[1])) if row else (0, 0)
 
     def undecided(self) -> dict[str, int]:
         """Per dimension, how many labeled transcripts have no gold yet."""

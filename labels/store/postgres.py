@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import duckdb
 import duckdb_extensions
@@ -32,7 +32,7 @@ from labels.models import (
 )
 
 from . import Store, migrations
-from .backup import DERIVED, SEQUENCES
+from .backup import DERIVED, SEQUENCES, quote
 from .errors import Conflict, StoreError, first_line
 from .labels import insert_label_values
 from .queue import ASSIGN, SET_ASSIGNMENT
@@ -79,28 +79,53 @@ def safe_url(url: str) -> str:
 
 
 class Pool:
-    """psycopg connections shared by one server's cursors, opened when first needed."""
+    """psycopg connections shared by one server's cursors, opened when first needed.
+
+    A connection idle for `CHECK_AFTER` seconds is checked before it is handed out (the
+    server may have closed it: a restart, an idle timeout, an administrator), and one
+    that fails is closed, never handed out again."""
+
+    CHECK_AFTER = 5.0
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.idle: queue.SimpleQueue[psycopg.Connection[Any]] = queue.SimpleQueue()
+        self.idle: queue.SimpleQueue[tuple[float, psycopg.Connection[Any]]] = queue.SimpleQueue()
+
+    def _get(self) -> psycopg.Connection[Any]:
+        import psycopg
+
+        while True:
+            try:
+                since, pg = self.idle.get_nowait()
+            except queue.Empty:
+                return psycopg.connect(self.url, autocommit=True, options="-c TimeZone=UTC")
+            if time.monotonic() - since < self.CHECK_AFTER:
+                return pg
+            try:
+                pg.execute("")
+                return pg
+            except psycopg.Error:
+                pg.close()
+
+    def discard_idle(self) -> None:
+        """Close every idle connection (after one was lost, the others may be too)."""
+        while True:
+            try:
+                self.idle.get_nowait()[1].close()
+            except queue.Empty:
+                return
 
     @contextmanager
     def connection(self) -> Iterator[psycopg.Connection[Any]]:
         """A connection for one piece of work; back to the pool after it."""
-        import psycopg
-
-        try:
-            pg = self.idle.get_nowait()
-        except queue.Empty:
-            pg = psycopg.connect(self.url, autocommit=True, options="-c TimeZone=UTC")
+        pg = self._get()
         try:
             yield pg
         except BaseException:
             pg.close()  # its state is unknown: never hand it out again
             raise
         if not pg.closed:
-            self.idle.put(pg)
+            self.idle.put((time.monotonic(), pg))
 
 
 # -- the transactional path's SQL (PostgreSQL's words; `PostgresStore` runs it) -------------
@@ -198,9 +223,14 @@ FROM labels WHERE transcript_id = %s AND dimension = %s
 ORDER BY rater, created_at DESC, id DESC
 """
 PG_VERSION = (
-    "SELECT (SELECT count(*) FROM labels), (SELECT coalesce(max(id), 0) FROM labels),"
-    " (SELECT count(*) FROM gold)"
+    "SELECT coalesce(sum(n) FILTER (WHERE tab = 'labels'), 0),"
+    " coalesce(sum(n) FILTER (WHERE tab = 'gold'), 0) FROM change_counter"
 )
+PG_LABEL_SAVED = (
+    "SELECT 1 FROM labels WHERE transcript_id = %s AND rater = %s AND dimension = %s"
+    " AND created_at = %s"
+)
+PG_GOLD_SAVED = "SELECT 1 FROM gold WHERE transcript_id = %s AND dimension = %s AND created_at = %s"
 PG_ADD_GOLD = (
     "INSERT INTO gold (transcript_id, dimension, value, method, who, note, schema_version,"
     " created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
@@ -218,6 +248,11 @@ PG_RATERS = "SELECT id, name, role, active FROM raters WHERE active OR NOT %s OR
 
 _INDEXED: set[tuple[str, int, int]] = set()
 """(database URL, k, seed) whose claim index this process has made sure of."""
+
+
+def _redo(pg: psycopg.Connection[Any]) -> bool:
+    """For work that is safe to run twice: after a lost COMMIT, run it again."""
+    return False
 
 
 class _Retry(Exception):
@@ -319,18 +354,58 @@ class PostgresStore(Store):
     # Called inside a DuckDB-side transaction (`self._open`), each falls back to the store's
     # own SQL so that it stays part of that transaction.
 
-    def _pg_retrying(self, work: Callable[[psycopg.Connection[Any]], T]) -> T:
-        """`work(pg)` in one PostgreSQL transaction, retried on serialization failures and
-        deadlocks (a fresh connection each time: the pool drops one that failed)."""
+    def _pg_retrying(
+        self,
+        work: Callable[[psycopg.Connection[Any]], T],
+        saved: Callable[[psycopg.Connection[Any]], bool] | None = None,
+    ) -> T:
+        """`work(pg)` in one PostgreSQL transaction, retried on serialization failures,
+        deadlocks and a lost connection (a fresh connection each time: the pool drops one
+        that failed). A connection lost during the COMMIT leaves it unknown whether the
+        work was saved: `saved(pg)` looks (by the work's own key, e.g. a submit's labels
+        and their time) and the work is redone only when it was not; without `saved`,
+        the person is told to look."""
+        import psycopg
         import psycopg.errors as pge
 
         for attempt in range(RETRIES):
+            done, result = False, None
             try:
-                with self._native() as pg, pg.transaction():
-                    return work(pg)
+                with self._native() as pg:
+                    with pg.transaction():
+                        result = work(pg)
+                        done = True
+                    if pg.closed:  # psycopg skips the COMMIT of a closed connection
+                        raise psycopg.OperationalError("the connection closed before COMMIT")
+                return result
             except (pge.SerializationFailure, pge.DeadlockDetected, _Retry):
-                time.sleep(0.005 * 2**attempt)
+                pass
+            except psycopg.OperationalError as exc:
+                self._pool.discard_idle()
+                if done:  # the COMMIT itself failed: it may have happened
+                    if saved is None:
+                        raise StoreError(
+                            "the connection to the database was lost while saving, so it "
+                            "is not known whether this was saved; reload the page to see"
+                        ) from exc
+                    if self._saved(saved):
+                        return cast(T, result)
+            time.sleep(0.005 * 2**attempt)
         raise Conflict("the database was too busy to save this; please try again")
+
+    def _saved(self, saved: Callable[[psycopg.Connection[Any]], bool]) -> bool:
+        import psycopg
+
+        for attempt in range(RETRIES):
+            try:
+                with self._native() as pg:
+                    return saved(pg)
+            except psycopg.OperationalError:
+                time.sleep(0.05 * 2**attempt)
+        raise StoreError(
+            "the database cannot be reached, and the last save may not have been made; "
+            "reload the page to see"
+        )
 
     def _pg_frame(self, sql: str, params: list[Any]) -> pd.DataFrame:
         """A native query's rows as a DataFrame (column names from the query)."""
@@ -380,7 +455,7 @@ class PostgresStore(Store):
                 pg.execute(PG_RECOUNT, [tid, tid, tid])
                 return tid
 
-        return self._pg_retrying(work)
+        return self._pg_retrying(work, _redo)  # a claim already made is found again
 
     def _queue_index(self, k: int, seed: int) -> None:
         """Make the claim's index for these settings, once per database and process."""
@@ -411,7 +486,7 @@ class PostgresStore(Store):
         def work(pg: psycopg.Connection[Any]) -> None:
             _set_assignment(pg, transcript_id, rater, state, flagged, note, kind, False)
 
-        self._pg_retrying(work)
+        self._pg_retrying(work, _redo)  # setting the same state twice is setting it once
 
     def reopen(self, transcript_id: str, raters: list[str], question: str) -> None:
         if self._open:
@@ -422,7 +497,7 @@ class PostgresStore(Store):
             for rater in raters:
                 _set_assignment(pg, transcript_id, rater, "open", False, question, "question")
 
-        self._pg_retrying(work)
+        self._pg_retrying(work, _redo)  # setting the same state twice is setting it once
 
     def submit(self, labels: list[Label], flagged: bool = False, note: str = "") -> None:
         if self._open:
@@ -439,7 +514,11 @@ class PostgresStore(Store):
             kind: NoteKind | None = "flag" if note else None
             _set_assignment(pg, first.transcript_id, first.rater, "done", flagged, note, kind, True)
 
-        self._pg_retrying(work)
+        def saved(pg: psycopg.Connection[Any]) -> bool:  # a submit's key: rater, item, time
+            key = [first.transcript_id, first.rater, first.dimension, first.created_at]
+            return pg.execute(PG_LABEL_SAVED, key).fetchone() is not None
+
+        self._pg_retrying(work, saved)
 
     def rater_progress(self, rater: str, k: int) -> tuple[int, int]:
         with self._native() as pg:
@@ -464,10 +543,11 @@ class PostgresStore(Store):
     def case_labels(self, transcript_id: str, dimension: str) -> pd.DataFrame:
         return self._pg_frame(PG_CASE_LABELS, [transcript_id, dimension])
 
-    def labels_and_gold_version(self) -> tuple[int, int, int]:
+    def labels_and_gold_version(self) -> tuple[int, int]:
+        """How many committed statements wrote labels, and gold (migration 0009)."""
         with self._native() as pg:
             row = pg.execute(PG_VERSION).fetchone()
-        return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
+        return (int(row[0]), int(row[1])) if row else (0, 0)
 
     def add_gold(self, golds: list[Gold]) -> int:
         if self._open:
@@ -482,8 +562,12 @@ class PostgresStore(Store):
             with pg.cursor() as cur:
                 cur.executemany(PG_ADD_GOLD, rows)
 
+        def saved(pg: psycopg.Connection[Any]) -> bool:  # the first row's item and time
+            key = [rows[0][0], rows[0][1], rows[0][-1]]
+            return pg.execute(PG_GOLD_SAVED, key).fetchone() is not None
+
         if rows:
-            self._pg_retrying(work)
+            self._pg_retrying(work, saved)
         return len(rows)
 
     def get_transcript(self, transcript_id: str) -> Transcript | None:
@@ -519,7 +603,7 @@ class PostgresStore(Store):
             )
             return version
 
-        return self._pg_retrying(work)
+        return self._pg_retrying(work, _redo)  # a version already added is found again
 
     def raters(self, active_only: bool = False) -> list[Rater]:
         with self._native() as pg:
@@ -549,6 +633,34 @@ class PostgresStore(Store):
             pg.execute(SEARCH_DOCS)
             rows = pg.execute(SEARCH, [words, words]).fetchall()
         return [str(r[0]) for r in rows]
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Store]:
+        """A local DuckDB copy of every table but the messages (and the derived ones), read
+        in one transaction: a report that reads labels five times over the scanner (an
+        export and its data card) pulls them once, and sees one moment of the data."""
+        local = attach(self.path)
+        try:
+            local.execute("ATTACH ':memory:' AS snap")
+            local.execute("BEGIN TRANSACTION")
+            for name in self._table_names():
+                if name != "messages":
+                    local.execute(
+                        f"CREATE TABLE snap.{quote(name)} AS SELECT * FROM pg.{quote(name)}"  # noqa: S608
+                    )
+            local.execute("COMMIT")
+            local.execute("USE snap")
+            local.execute("DETACH pg")
+        except duckdb.Error as exc:
+            local.close()
+            raise StoreError(
+                f"the PostgreSQL database {safe_url(self.path)} could not be read: "
+                f"{first_line(exc)}"
+            ) from exc
+        try:
+            yield Store(local, self.path, threading.Lock())
+        finally:
+            local.close()
 
     # -- backups, restores and copies (labels/store/copy.py) -----------------
 
