@@ -264,15 +264,12 @@ def export_gold_cmd(
     dimension: DimOption = None,
 ) -> None:
     """The gold set (decided items only) and its data card, FILE.card.json."""
-    from labels import export
+    from labels import export, gold
 
     with workspace(db) as ws:
         card = export.export_gold(ws, out_file, _check_export(ws, fmt, dimension), dimension)
-    undecided = sum(card.undecided_not_exported.values())
-    out.print(
-        f"{card.rows} gold rows → {out_file} (+ .card.json); {undecided} undecided "
-        "item-dimensions not exported"
-    )
+    left = gold.Undecided(card.undecided_reasons)
+    out.print(f"{card.rows} gold rows → {out_file} (+ .card.json); not exported: {left.sentence()}")
 
 
 @export_app.command("labels")
@@ -320,8 +317,8 @@ def gold_apply_cmd(db: DbOption = None) -> None:
     with workspace(db) as ws:
         written = gold.apply_consensus(ws)
         rule = gold.project_rule(ws).describe()
-        left = gold.undecided_counts(ws)
-    out.print(f"{written} gold rows written ({rule}); still undecided: {left}")
+        left = gold.undecided(ws)
+    out.print(f"{written} gold rows written ({rule}); still {left.sentence()}")
 
 
 @app.command("backup")

@@ -134,6 +134,8 @@ class DataCard:
     rows: int
     per_dimension: dict[str, DimensionCount]
     undecided_not_exported: dict[str, int]
+    undecided_reasons: dict[str, dict[str, int]]
+    """Per dimension, why the undecided ones are (`gold.REASONS`)."""
     consensus_rule: str
     methods: dict[str, int]
     agreement: dict[str, agreement_report.DimensionAgreement]
@@ -158,6 +160,7 @@ def data_card(ws: Workspace, table: pd.DataFrame, out: Path, fmt: Format) -> Dat
         )
         for d, g in table.groupby("dimension", sort=True)
     }
+    left = gold.undecided(ws)
     return DataCard(
         exported_at=utcnow().isoformat(),
         file=out.name,
@@ -165,7 +168,8 @@ def data_card(ws: Workspace, table: pd.DataFrame, out: Path, fmt: Format) -> Dat
         sha256=hashlib.sha256(out.read_bytes()).hexdigest(),
         rows=int(len(table)),
         per_dimension=per_dim,
-        undecided_not_exported=gold.undecided_counts(ws),
+        undecided_not_exported=left.totals(),
+        undecided_reasons=left.counts,
         consensus_rule=gold.project_rule(ws).describe(),
         methods={str(k): int(v) for k, v in table["method"].value_counts().sort_index().items()},
         agreement=agreement_report.report(ws).dimensions,

@@ -16,8 +16,9 @@ with st.sidebar:
 cases = gold.QueueCache(ws, rule, st.session_state.setdefault("adjudicate", {}))
 todo = cases.table()
 st.caption(
-    f"{len(todo)} item-dimensions that the consensus rule ({rule.describe()}) cannot decide, "
-    "most disputed first. Rater labels are visible here: the blind phase is over for these."
+    f"{len(todo)} item-dimensions with two or more raters that the consensus rule "
+    f"({rule.describe()}) cannot decide, most disputed first. Rater labels are visible here: "
+    f"the blind phase is over for these. In all, {cases.undecided().sentence()}."
 )
 flagged = ws.store.flagged()
 if not flagged.empty:

@@ -13,12 +13,12 @@ ws = ui.workspace()
 ui.require_role(st.session_state["rater"], "adjudicator")
 st.title("Export")
 
-undecided = gold.undecided_counts(ws)
+undecided = gold.undecided(ws)
 st.caption(
     f"Consensus rule: {gold.project_rule(ws).describe()}. Only decided items are exported as "
-    f"gold; still undecided (not exported): "
-    + ", ".join(f"{d} {n}" for d, n in undecided.items())
-    + "."
+    f"gold; not exported: {undecided.sentence()} ("
+    + ", ".join(f"{d} {n}" for d, n in undecided.totals().items())
+    + ")."
 )
 cols = st.columns(3)
 what = cols[0].radio("What", ["gold", "labels"], horizontal=True)
