@@ -10,15 +10,12 @@ rater = st.session_state["rater"]
 may_see_labels = ui.has_role(rater, "adjudicator")
 
 st.title("Browse transcripts")
-everything = ws.store.transcripts()
-if everything.empty:
+total = ws.store.counts()["transcripts"]
+if not total:
     st.info("No transcripts yet. An admin can add some on the Data page.")
     st.stop()
-
-
-def options(column: str) -> list[str]:
-    return sorted(everything[column].dropna().unique().tolist())
-
+facets = ws.store.transcript_facets()
+options = facets.__getitem__
 
 cols = st.columns(5)
 fmt = cols[0].selectbox("Source", options("source_format"), index=None, placeholder="any")
@@ -38,7 +35,10 @@ found = ws.store.search(
     model=model,
     scenario=scenario,
 )
-st.caption(f"{len(found)} of {len(everything)} transcripts")
+st.caption(
+    f"{len(found):,} of {total:,} transcripts"
+    + (" (the first 500 shown)" if len(found) == 500 else "")
+)
 event = st.dataframe(
     found,
     hide_index=True,
