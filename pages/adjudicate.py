@@ -23,12 +23,12 @@ st.caption(
 flagged = ws.store.flagged()
 if not flagged.empty:
     with st.expander(f"Flagged for discussion by raters ({len(flagged)})"):
-        st.dataframe(flagged, hide_index=True)
+        ui.dataframe(flagged, hide_index=True)
 if todo.empty:
     st.success("Nothing to adjudicate.")
     st.stop()
 
-event = st.dataframe(
+event = ui.dataframe(
     todo, hide_index=True, on_select="rerun", selection_mode="single-row", key="todo", height=260
 )
 row = todo.iloc[event.selection.rows[0] if event.selection.rows else 0]

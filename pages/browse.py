@@ -39,12 +39,13 @@ st.caption(
     f"{len(found):,} of {total:,} transcripts"
     + (" (the first 500 shown)" if len(found) == 500 else "")
 )
-event = st.dataframe(
+event = ui.dataframe(
     found,
     hide_index=True,
     on_select="rerun",
     selection_mode="single-row",
     key="found",
+    formats={"n_chars": "localized"},
     column_config={"n_chars": st.column_config.NumberColumn("characters", format="localized")},
 )
 rows = event.selection.rows
@@ -59,5 +60,5 @@ st.subheader(render.escape_markdown(t.id))
 st.caption(f"{ui.conditions(t)} · read-only · {render.escape_markdown(t.source_ref)}")
 if may_see_labels:
     with st.expander("Labels on this transcript (every change, oldest first)"):
-        st.dataframe(ws.store.label_history(t.id), hide_index=True)
+        ui.dataframe(ws.store.label_history(t.id), hide_index=True)
 ui.transcript(t)

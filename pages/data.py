@@ -34,7 +34,7 @@ def show(report: IngestReport) -> None:
         f"present, {report.grader_verdicts} grader verdicts, {len(report.rejected)} rejected."
     )
     if report.rejected:
-        st.dataframe([r.model_dump() for r in report.rejected], hide_index=True)
+        ui.dataframe([r.model_dump() for r in report.rejected], hide_index=True)
 
 
 upload, server = st.tabs(["Upload files", "Read a path on the server"])
@@ -67,6 +67,6 @@ batches = ws.store.batches()
 if batches.empty:
     st.caption("Nothing ingested yet.")
 else:
-    st.dataframe(batches.drop(columns=["reasons"]), hide_index=True)
+    ui.dataframe(batches.drop(columns=["reasons"]), hide_index=True)
 st.subheader("Graders")
-st.dataframe(ws.store.graders(), hide_index=True)
+ui.dataframe(ws.store.graders(), hide_index=True)
