@@ -57,7 +57,10 @@ def print_report(report: IngestReport, as_json: bool) -> None:
     out.print(
         f"{report.files} file(s): {report.added} added, {report.duplicates} already present, "
         f"{report.grader_verdicts} grader verdicts, {len(report.rejected)} rejected"
+        + (f", {len(report.notes)} added with a note" if report.notes else "")
     )
+    for r in report.notes[:50]:
+        out.print(f"  note {r.file} ({r.where}): {r.reason}", markup=False, highlight=False)
     for r in report.rejected[:50]:
         out.print(f"  rejected {r.file} ({r.where}): {r.reason}", markup=False, highlight=False)
     if len(report.rejected) > 50:

@@ -174,7 +174,8 @@ class TranscriptStore(Connection):
         """Ingest batches, newest first."""
         return self.df(
             "SELECT file, source_format, started_at, finished_at, added, duplicates,"
-            " grader_verdicts, json_array_length(rejected) AS rejected, rejected AS reasons"
+            " grader_verdicts, (SELECT count(*) FROM unnest(CAST(rejected AS JSON[])) AS r(x)"
+            " WHERE x->>'kind' IS DISTINCT FROM 'note') AS rejected, rejected AS reasons"
             " FROM ingest_batches ORDER BY started_at DESC"
         )
 
