@@ -25,9 +25,9 @@ what: export.What = cols[0].radio("What", ["gold", "labels"], horizontal=True)
 fmt: export.Format = cols[1].radio("Format", list(get_args(export.Format)), horizontal=True)
 dimension = cols[2].selectbox("Dimension", ws.schema.names, index=None, placeholder="all")
 
-preview = export.gold_table(ws, dimension) if what == "gold" else export.labels_table(ws, dimension)
-ui.dataframe(preview.head(200), hide_index=True)
-st.caption(f"{len(preview):,} rows" + (" (first 200 shown)" if len(preview) > 200 else ""))
+preview, rows = cached.preview(ws, version, what, dimension)
+ui.dataframe(preview, hide_index=True)
+st.caption(f"{rows:,} rows" + (" (first 200 shown)" if rows > 200 else ""))
 
 name = export.file_name(what, fmt, dimension, datetime.now(UTC).date())
 later = ui.background_workspace()  # the files are made when a button is clicked, elsewhere

@@ -123,6 +123,15 @@ def undecided(_ws: Workspace, key: Version) -> gold.Undecided:
     return gold.undecided(_ws)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def preview(
+    _ws: Workspace, key: Version, what: export.What, dim: str | None
+) -> tuple[pd.DataFrame, int]:
+    """The export's first 200 rows and how many there are, for the data as of `key`."""
+    table = export.gold_table(_ws, dim) if what == "gold" else export.labels_table(_ws, dim)
+    return table.head(200), len(table)
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def download(
     _ws: Workspace, key: Version, what: export.What, name: str, fmt: export.Format, dim: str | None
