@@ -62,6 +62,7 @@ if ui.mode() == "local":
 
 try:
     ws = ui.workspace()
+    ui.warm_up()
     rater = ui.current_rater(ws)
 except StoreError as exc:
     st.session_state["startup_error"] = str(exc)

@@ -31,6 +31,7 @@ MEASUREMENTS = (
     "label_loop",
     "app_memory",
     "label_page",
+    "review_pages",
 )
 WIDTH = 150  # the table's width when the output is a file or a pipe
 DEFAULT_OUT = Path(__file__).resolve().parent / "results.json"

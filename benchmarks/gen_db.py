@@ -11,7 +11,8 @@ Shape, for `n` transcripts of `m` messages and `n_labels` label rows:
 * two graders, `judge-a` and `judge-b`, with a verdict per transcript and dimension;
 * one extra transcript of `long` messages, held open by the rater `keys-long`, and a
   normal one held open by `keys-short`: the app benchmark times keypresses on them;
-* raters for the label loop (`loop-0`…) and the app sessions (`app-00`…), with nothing yet.
+* raters for the label loop (`loop-0`…) and the app sessions (`app-00`…), with nothing yet;
+  `admin` (an admin, for the review pages).
 """
 
 from __future__ import annotations
@@ -97,9 +98,10 @@ def _skewed_truth(rng: np.random.Generator, n: int, dims: tuple[Dimension, ...])
 def _raters(loop: int, app: int) -> pa.Table:
     ids = [f"r{i:02d}" for i in range(N_RATERS)] + ["adj"]
     ids += [f"loop-{i}" for i in range(loop)] + [f"app-{i:02d}" for i in range(app)]
-    ids += ["keys-long", "keys-short"]
+    ids += ["keys-long", "keys-short", "admin"]
     names = [i.replace("-", " ").title() for i in ids]
-    roles = ["adjudicator" if i == "adj" else "rater" for i in ids]
+    special = {"adj": "adjudicator", "admin": "admin"}
+    roles = [special.get(i, "rater") for i in ids]
     return pa.table(
         {
             "id": ids,

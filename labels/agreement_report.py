@@ -190,15 +190,22 @@ def per_rater(ws: Workspace, dim: Dimension) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+OVER_TIME_CI_ITEMS = 5000
+"""Above this many items a day's alpha is shown without its interval (1,000 BCa resamples
+per day would take minutes; the latest figure's interval is in the report)."""
+
+
 def over_time(ws: Workspace, dim: Dimension, freq: str = "D") -> pd.DataFrame:
-    """Alpha on all labels made up to the end of each period (day by default).
+    """Alpha on all labels made up to the end of each period (day by default), with its
+    BCa 95% interval (`alpha_low`, `alpha_high`: NaN under the too-few rule, or above
+    `OVER_TIME_CI_ITEMS` items).
 
     Each rater's latest label as of the period's end counts, so revisions show up
     on the day they were made.
     """
     history = ws.store.label_rows(dim.name)
     if history.empty:
-        return pd.DataFrame(columns=["period", "items", "alpha"])
+        return pd.DataFrame(columns=["period", "items", "alpha", "alpha_low", "alpha_high"])
     history["period"] = history["created_at"].dt.tz_convert("UTC").dt.floor(freq)
     rows = []
     for period in sorted(history["period"].unique()):
@@ -206,6 +213,19 @@ def over_time(ws: Workspace, dim: Dimension, freq: str = "D") -> pd.DataFrame:
         current = upto.drop_duplicates(["transcript_id", "rater"], keep="last")
         table, _ = units(current, dim)
         pairs = pairable(table)
-        alpha = agreement.krippendorff_alpha(pairs, level=dim.level, categories=dim.scale)
-        rows.append({"period": period, "items": len(pairs), "alpha": alpha})
+        if 0 < len(pairs) <= OVER_TIME_CI_ITEMS:
+            figures = dimension_figures(table, dim)
+            alpha, (low, high) = figures.alpha, figures.alpha_ci
+        else:
+            alpha = agreement.krippendorff_alpha(pairs, level=dim.level, categories=dim.scale)
+            low = high = math.nan
+        rows.append(
+            {
+                "period": period,
+                "items": len(pairs),
+                "alpha": alpha,
+                "alpha_low": low,
+                "alpha_high": high,
+            }
+        )
     return pd.DataFrame(rows)

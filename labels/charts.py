@@ -5,28 +5,92 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+READINGS = pd.DataFrame(
+    {"x": [0.667, 0.8], "label": ["0.667: tentative above", "0.800: reliable above"]}
+)
+"""Krippendorff's reading of alpha, drawn as labelled dashed lines."""
 
-def interval_bars(frame: pd.DataFrame, value: str, low: str, high: str, by: str) -> alt.LayerChart:
-    """Point estimates with their confidence intervals, one row per `by`."""
-    base = alt.Chart(frame).encode(y=alt.Y(f"{by}:N", title=None))
-    rule = base.mark_rule(strokeWidth=2).encode(
-        x=alt.X(f"{low}:Q", scale=alt.Scale(domain=[-0.2, 1.0]), title=value), x2=f"{high}:Q"
+
+def fitted(
+    values: pd.Series | list[float], also: tuple[float, ...] = (), pad: float = 0.05
+) -> alt.Scale:
+    """An x or y scale from just below the smallest to just above the largest of `values`
+    and `also` (reference lines that must show), within [-1, 1]."""
+    finite = [float(v) for v in [*values, *also] if pd.notna(v)]
+    if not finite:
+        return alt.Scale(domain=[0.0, 1.0])
+    low, high = max(-1.0, min(finite) - pad), min(1.0, max(finite) + pad)
+    return alt.Scale(domain=[round(low, 2), round(high, 2)], nice=False)
+
+
+def agreement_intervals(table: pd.DataFrame) -> alt.LayerChart:
+    """Krippendorff's alpha per dimension with its 95% interval, in the table's order, on a
+    scale fitted to the figures, with the 0.667 and 0.800 readings labelled.
+
+    `table` has columns dimension, items, alpha, alpha_low, alpha_high.
+    """
+    order = table["dimension"].tolist()
+    x = fitted(pd.concat([table["alpha"], table["alpha_low"], table["alpha_high"]]), (0.667, 0.8))
+    base = alt.Chart(table).encode(
+        y=alt.Y("dimension:N", title="dimension", sort=order),
+        tooltip=[
+            alt.Tooltip("dimension:N"),
+            alt.Tooltip("items:Q", title="items with two or more ratings"),
+            alt.Tooltip("alpha:Q", title="α", format=".3f"),
+            alt.Tooltip("alpha_low:Q", title="95% CI low", format=".3f"),
+            alt.Tooltip("alpha_high:Q", title="95% CI high", format=".3f"),
+        ],
     )
-    point = base.mark_point(filled=True, size=80).encode(x=f"{value}:Q")
-    marks = pd.DataFrame({"x": [0.667, 0.8]})
-    lines = alt.Chart(marks).mark_rule(strokeDash=[4, 4], color="gray").encode(x="x:Q")
-    chart: alt.LayerChart = (rule + point + lines).properties(height=40 * max(len(frame), 1) + 20)
+    rule = base.mark_rule(strokeWidth=2).encode(
+        x=alt.X("alpha_low:Q", scale=x, title="Krippendorff's α with its 95% interval"),
+        x2="alpha_high:Q",
+    )
+    point = base.mark_point(filled=True, size=80).encode(x=alt.X("alpha:Q", scale=x))
+    chart: alt.LayerChart = (rule + point + _reading_lines(x)).properties(
+        height=40 * max(len(table), 1) + 40
+    )
     return chart
 
 
-def over_time(frame: pd.DataFrame, x: str, y: str, color: str) -> alt.Chart:
-    """A line per `color` over `x`."""
-    chart: alt.Chart = (
-        alt.Chart(frame)
-        .mark_line(point=True)
-        .encode(x=alt.X(f"{x}:T"), y=alt.Y(f"{y}:Q"), color=f"{color}:N")
-        .properties(height=220)
+def _reading_lines(x: alt.Scale) -> alt.LayerChart:
+    lines = alt.Chart(READINGS).encode(x=alt.X("x:Q", scale=x))
+    dashed = lines.mark_rule(strokeDash=[4, 4], color="gray")
+    text = lines.mark_text(align="left", dx=3, dy=-4, color="gray", baseline="bottom").encode(
+        text="label:N", y=alt.value(0)
     )
+    layered: alt.LayerChart = dashed + text
+    return layered
+
+
+def agreement_over_time(trend: pd.DataFrame) -> alt.LayerChart:
+    """Alpha per dimension at the end of each day, with its 95% interval (where there is
+    one) and how many items it rests on.
+
+    `trend` has columns period, dimension, items, alpha, alpha_low, alpha_high.
+    """
+    y = fitted(pd.concat([trend["alpha"], trend["alpha_low"], trend["alpha_high"]]))
+    base = alt.Chart(trend).encode(
+        x=alt.X("period:T", title="day (labels up to its end)"),
+        color=alt.Color("dimension:N", title="dimension"),
+        tooltip=[
+            alt.Tooltip("period:T", title="day"),
+            alt.Tooltip("dimension:N"),
+            alt.Tooltip("items:Q", title="items with two or more ratings"),
+            alt.Tooltip("alpha:Q", title="α", format=".3f"),
+            alt.Tooltip("alpha_low:Q", title="95% CI low", format=".3f"),
+            alt.Tooltip("alpha_high:Q", title="95% CI high", format=".3f"),
+        ],
+    )
+    line = base.mark_line(point=True).encode(
+        y=alt.Y("alpha:Q", scale=y, title="Krippendorff's α (95% interval)")
+    )
+    bars = base.mark_errorbar(ticks=True).encode(
+        y=alt.Y("alpha_low:Q", scale=y, title="Krippendorff's α (95% interval)"), y2="alpha_high:Q"
+    )
+    counts = base.mark_text(dy=-12, fontSize=10).encode(
+        y=alt.Y("alpha:Q", scale=y), text=alt.Text("items:Q", format=",")
+    )
+    chart: alt.LayerChart = (bars + line + counts).properties(height=260)
     return chart
 
 
@@ -60,18 +124,22 @@ def kappa_beside_humans(frame: pd.DataFrame) -> alt.LayerChart:
     `frame` has columns label, kappa, kappa_low, kappa_high, human_kappa.
     """
     base = alt.Chart(frame).encode(
-        y=alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=360))
+        y=alt.Y("label:N", title="grader · dimension", sort=None, axis=alt.Axis(labelLimit=360))
     )
-    scale = alt.Scale(domain=[-0.2, 1.0])
+    scale = fitted(
+        pd.concat([frame["kappa"], frame["kappa_low"], frame["kappa_high"], frame["human_kappa"]])
+    )
     rule = base.mark_rule(strokeWidth=2).encode(
         x=alt.X("kappa_low:Q", scale=scale, title="Cohen's κ against the reference"),
         x2="kappa_high:Q",
     )
     point = base.mark_point(filled=True, size=80).encode(
-        x="kappa:Q", tooltip=["label:N", "kappa:Q", "kappa_low:Q", "kappa_high:Q"]
+        x=alt.X("kappa:Q", scale=scale),
+        tooltip=["label:N", "kappa:Q", "kappa_low:Q", "kappa_high:Q"],
     )
     humans = base.mark_tick(color="#d62728", thickness=3, size=22).encode(
-        x="human_kappa:Q", tooltip=[alt.Tooltip("human_kappa:Q", title="raters among themselves")]
+        x=alt.X("human_kappa:Q", scale=scale),
+        tooltip=[alt.Tooltip("human_kappa:Q", title="raters among themselves")],
     )
     chart: alt.LayerChart = (rule + point + humans).properties(height=34 * max(len(frame), 1) + 30)
     return chart

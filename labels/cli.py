@@ -61,7 +61,10 @@ def print_report(report: IngestReport, as_json: bool) -> None:
     out.print(
         f"{report.files} file(s): {report.added} added, {report.duplicates} already present, "
         f"{report.grader_verdicts} grader verdicts, {len(report.rejected)} rejected"
+        + (f", {len(report.notes)} added with a note" if report.notes else "")
     )
+    for r in report.notes[:50]:
+        out.print(f"  note {r.file} ({r.where}): {r.reason}", markup=False, highlight=False)
     for r in report.rejected[:50]:
         out.print(f"  rejected {r.file} ({r.where}): {r.reason}", markup=False, highlight=False)
     if len(report.rejected) > 50:
@@ -268,15 +271,12 @@ def export_gold_cmd(
     dimension: DimOption = None,
 ) -> None:
     """The gold set (decided items only) and its data card, FILE.card.json."""
-    from labels import export
+    from labels import export, gold
 
     with workspace(db) as ws:
         card = export.export_gold(ws, out_file, _check_export(ws, fmt, dimension), dimension)
-    undecided = sum(card.undecided_not_exported.values())
-    out.print(
-        f"{card.rows} gold rows → {out_file} (+ .card.json); {undecided} undecided "
-        "item-dimensions not exported"
-    )
+    left = gold.Undecided(card.undecided_reasons)
+    out.print(f"{card.rows} gold rows → {out_file} (+ .card.json); not exported: {left.sentence()}")
 
 
 @export_app.command("labels")
@@ -324,8 +324,8 @@ def gold_apply_cmd(db: DbOption = None) -> None:
     with workspace(db) as ws:
         written = gold.apply_consensus(ws)
         rule = gold.project_rule(ws).describe()
-        left = gold.undecided_counts(ws)
-    out.print(f"{written} gold rows written ({rule}); still undecided: {left}")
+        left = gold.undecided(ws)
+    out.print(f"{written} gold rows written ({rule}); still {left.sentence()}")
 
 
 @app.command("backup")

@@ -10,8 +10,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -24,6 +26,7 @@ from labels.models import utcnow
 from labels.workspace import Workspace
 
 Format = Literal["jsonl", "csv", "parquet"]
+What = Literal["gold", "labels"]
 GOLD_COLUMNS = [
     "transcript_id", "source", "source_ref", "dimension", "value", "binary_value", "method",
     "n_raters", "rater_values", "adjudicator", "note", "schema_version", "decided_at",
@@ -134,6 +137,8 @@ class DataCard:
     rows: int
     per_dimension: dict[str, DimensionCount]
     undecided_not_exported: dict[str, int]
+    undecided_reasons: dict[str, dict[str, int]]
+    """Per dimension, why the undecided ones are (`gold.REASONS`)."""
     consensus_rule: str
     methods: dict[str, int]
     agreement: dict[str, agreement_report.DimensionAgreement]
@@ -150,8 +155,15 @@ class DataCard:
         return out
 
 
-def data_card(ws: Workspace, table: pd.DataFrame, out: Path, fmt: Format) -> DataCard:
-    """What a gold export holds and how it was made."""
+def data_card(
+    ws: Workspace,
+    table: pd.DataFrame,
+    out: Path,
+    fmt: Format,
+    agreement: agreement_report.AgreementReport | None = None,
+) -> DataCard:
+    """What a gold export holds and how it was made (`agreement`: the report for the data
+    as it is, when the caller has it already)."""
     body = ws.store.schema_body(ws.schema_version) or ""
     per_dim = {
         str(d): DimensionCount(
@@ -160,6 +172,7 @@ def data_card(ws: Workspace, table: pd.DataFrame, out: Path, fmt: Format) -> Dat
         )
         for d, g in table.groupby("dimension", sort=True)
     }
+    left = gold.undecided(ws)
     return DataCard(
         exported_at=utcnow().isoformat(),
         file=out.name,
@@ -167,10 +180,11 @@ def data_card(ws: Workspace, table: pd.DataFrame, out: Path, fmt: Format) -> Dat
         sha256=hashlib.sha256(out.read_bytes()).hexdigest(),
         rows=int(len(table)),
         per_dimension=per_dim,
-        undecided_not_exported=gold.undecided_counts(ws),
+        undecided_not_exported=left.totals(),
+        undecided_reasons=left.counts,
         consensus_rule=gold.project_rule(ws).describe(),
         methods={str(k): int(v) for k, v in table["method"].value_counts().sort_index().items()},
-        agreement=agreement_report.report(ws).dimensions,
+        agreement=(agreement or agreement_report.report(ws)).dimensions,
         schema_version=ws.schema_version,
         schema_sha256=schema.digest(body),
         rates=card_rates(ws, set(table["dimension"])),
@@ -189,17 +203,49 @@ def card_rates(ws: Workspace, dimensions: set[str]) -> list[dict[str, object]]:
     return [r.to_json() for r in rows if r.dimension in dimensions]
 
 
-def export_gold(ws: Workspace, out: Path, fmt: Format, dimension: str | None = None) -> DataCard:
+def export_gold(
+    ws: Workspace,
+    out: Path,
+    fmt: Format,
+    dimension: str | None = None,
+    agreement: agreement_report.AgreementReport | None = None,
+) -> DataCard:
     """Write the gold set and its data card (`OUT.card.json`), both from one snapshot of
-    the data; returns the card."""
+    the data (`agreement`: the report already computed for it, e.g. cached by the app);
+    returns the card."""
     with ws.store.snapshot() as store:
         seen = replace(ws, store=store)
         table = gold_table(seen, dimension)
         write(table, out, fmt)
-        card = data_card(seen, table, out, fmt)
+        card = data_card(seen, table, out, fmt, agreement)
     card_path = out.with_name(out.name + ".card.json")
     card_path.write_text(jsonout.dumps(card.to_json()) + "\n")
     return card
+
+
+def file_name(what: What, fmt: Format, dimension: str | None, day: date) -> str:
+    """A download's name: what, which dimension (or all), the day, e.g.
+    `goldset-gold-extortion-2026-12-02.jsonl`."""
+    return f"goldset-{what}-{dimension or 'all-dimensions'}-{day.isoformat()}.{fmt}"
+
+
+def as_bytes(
+    ws: Workspace,
+    what: What,
+    name: str,
+    fmt: Format,
+    dimension: str | None = None,
+    agreement: agreement_report.AgreementReport | None = None,
+) -> tuple[bytes, bytes | None]:
+    """An export as the file's bytes and, for gold, its data card's JSON (which names the
+    file `name`; None for labels)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / Path(name).name
+        if what == "labels":
+            export_labels(ws, out, fmt, dimension)
+            return out.read_bytes(), None
+        export_gold(ws, out, fmt, dimension, agreement)
+        return out.read_bytes(), out.with_name(out.name + ".card.json").read_bytes()
 
 
 def export_labels(ws: Workspace, out: Path, fmt: Format, dimension: str | None = None) -> int:

@@ -11,6 +11,7 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from labels import decision
@@ -69,6 +70,36 @@ def decide(values: list[str], dim: Dimension, rule: Rule) -> str | None:
     return scale[high if rule.even_ties == "upper" else low]
 
 
+TOO_FEW, TIE, SPREAD, RULE_DECIDES = "too_few_raters", "tie", "spread", "rule_decides"
+REASONS = {
+    TOO_FEW: "too few raters",
+    TIE: "tie",
+    SPREAD: "raters too far apart",
+    RULE_DECIDES: "the rule decides, gold not yet written",
+}
+"""Why an item-dimension with labels has no gold, in the order pages and the CLI list them."""
+
+
+def reason(values: list[str], dim: Dimension, rule: Rule) -> str | None:
+    """Why `rule` leaves one item's ratings undecided (a key of `REASONS`), or None.
+
+    Too few raters: fewer than `min_raters`. Median: a value off the scale or a spread
+    wider than `max_spread` is `spread`; two different middle values, `tie`. Unanimous and
+    majority: the most common value shared by two or more values is a `tie` ([a, b],
+    [a, a, b, b]); any other disagreement is `spread` ([a, a, b] unanimous).
+    """
+    if decide(values, dim, rule) is not None:
+        return None
+    if len(values) < rule.min_raters:
+        return TOO_FEW
+    if rule.name == "median":
+        ranks = [dim.scale.index(v) for v in values if v in dim.scale]
+        off = len(ranks) != len(values) or max(ranks) - min(ranks) > rule.max_spread
+        return SPREAD if off else TIE
+    counts = Counter(values).most_common(2)
+    return TIE if len(counts) == 2 and counts[0][1] == counts[1][1] else SPREAD
+
+
 def spread(values: list[str], dim: Dimension) -> float:
     """How much raters disagree: scale steps for ordinal, else 1 − share of the mode."""
     scale = dim.scale
@@ -81,13 +112,14 @@ def spread(values: list[str], dim: Dimension) -> float:
 
 
 def item_table(labels: pd.DataFrame, schema: Schema, rule: Rule) -> pd.DataFrame:
-    """One row per transcript and dimension: raters' values, consensus, spread.
+    """One row per transcript and dimension: raters' values, consensus, spread, and why
+    it is undecided (`reason`, None when the rule decides).
 
     Vectorised over all item-dimensions at once (a Python loop per group took seconds at
-    50,000 transcripts); `decide` and `spread` are the per-item definitions it equals,
-    which the tests check on random ratings under every rule.
+    50,000 transcripts); `decide`, `spread` and `reason` are the per-item definitions it
+    equals, which the tests check on random ratings under every rule.
     """
-    columns = ["transcript_id", "dimension", "n_raters", "values", "consensus", "spread"]
+    columns = ["transcript_id", "dimension", "n_raters", "values", "consensus", "spread", "reason"]
     frames = [
         _dimension_table(part, schema.dimension(str(name)), rule)
         for name, part in labels.groupby("dimension", sort=False)
@@ -110,9 +142,13 @@ def _dimension_table(part: pd.DataFrame, dim: Dimension, rule: Rule) -> pd.DataF
     mode_n = pd.Series(top.to_numpy(), index=top.index.get_level_values("t"))
     mode_v = pd.Series(top.index.get_level_values("v"), index=mode_n.index)
     out["mode_n"], out["mode_v"] = mode_n, mode_v
+    second = counts.groupby(level="t").nth(1)
+    second_n = pd.Series(second.to_numpy(), index=second.index.get_level_values("t"))
+    out["top_tied"] = second_n.reindex(out.index).eq(out["mode_n"])
     ranks = value.map({v: i for i, v in enumerate(dim.scale)})
     out = out.join(_rank_stats(part["transcript_id"], ranks))
     out["consensus"] = _consensus(out, dim, rule)
+    out["reason"] = _reasons(out, rule)
     ordinal = dim.level == "ordinal" and len(dim.scale) > 0
     steps = (out["high"] - out["low"]).astype(float)
     out["spread"] = (1.0 - out["mode_n"] / out["n_raters"]).where(
@@ -150,6 +186,18 @@ def _consensus(out: pd.DataFrame, dim: Dimension, rule: Rule) -> pd.Series:
     scale = pd.Series(dim.scale, dtype=object)
     chosen = pick.where(ok).map(lambda r: scale[int(r)] if pd.notna(r) else None)
     return chosen.astype(object).where(ok, None)
+
+
+def _reasons(out: pd.DataFrame, rule: Rule) -> pd.Series:
+    """`reason` for every row of a `_dimension_table` (consensus already set)."""
+    if rule.name == "median":
+        apart = ~out["all_ranked"] | ((out["high"] - out["low"]) > rule.max_spread)
+    else:
+        apart = ~out["top_tied"]
+    chosen = np.select(
+        [out["n_raters"] < rule.min_raters, apart.to_numpy(bool)], [TOO_FEW, SPREAD], TIE
+    )
+    return pd.Series(chosen, index=out.index, dtype=object).where(out["consensus"].isna(), None)
 
 
 def project_rule(ws: Workspace) -> Rule:
@@ -221,19 +269,66 @@ def mark_unclear(ws: Workspace, who: str, transcript_id: str, dimension: str, no
     ws.store.add_case_note(transcript_id, dimension, "guideline_unclear", who, note.strip())
 
 
-def undecided_counts(ws: Workspace) -> dict[str, int]:
-    """Per dimension, how many labeled item-dimensions have no gold yet."""
-    left = ws.store.undecided()
-    return {d: left.get(d, 0) for d in ws.schema.names}
+@dataclass(frozen=True)
+class Undecided:
+    """The one count of undecided item-dimensions (labels, no gold), per dimension and
+    reason (`REASONS`), that every page, the CLI and the data card report."""
+
+    counts: dict[str, dict[str, int]]
+    """dimension → reason → item-dimensions (every dimension and reason, zeros included)."""
+
+    @classmethod
+    def of(cls, items: pd.DataFrame, schema: Schema) -> Undecided:
+        """The counts of an `undecided_items` table."""
+        found = items.groupby(["dimension", "reason"]).size().to_dict() if len(items) else {}
+        return cls({d: {r: int(found.get((d, r), 0)) for r in REASONS} for d in schema.names})
+
+    def totals(self) -> dict[str, int]:
+        """dimension → undecided item-dimensions."""
+        return {d: sum(by.values()) for d, by in self.counts.items()}
+
+    def total(self) -> int:
+        """Undecided item-dimensions over all dimensions."""
+        return sum(self.totals().values())
+
+    def by_reason(self) -> dict[str, int]:
+        """reason → undecided item-dimensions over all dimensions."""
+        return {r: sum(by[r] for by in self.counts.values()) for r in REASONS}
+
+    def sentence(self) -> str:
+        """E.g. "91 undecided item-dimensions: 24 too few raters, 7 tie, 60 raters too far
+        apart" (reasons with none left out)."""
+        parts = [f"{n} {REASONS[r]}" for r, n in self.by_reason().items() if n]
+        noun = "item-dimension" if self.total() == 1 else "item-dimensions"
+        return f"{self.total()} undecided {noun}" + (": " + ", ".join(parts) if parts else "")
+
+
+def undecided_items(ws: Workspace, rule: Rule | None = None) -> pd.DataFrame:
+    """Every labeled item-dimension without gold, as `item_table` rows; `reason` says why
+    (`RULE_DECIDES` where the rule gives a value whose gold is not written yet)."""
+    rule = rule or project_rule(ws)
+    table = item_table(ws.store.undecided_labels(), ws.schema, rule)
+    table["reason"] = table["reason"].fillna(RULE_DECIDES)
+    return table
+
+
+def undecided(ws: Workspace, rule: Rule | None = None) -> Undecided:
+    """How many labeled item-dimensions have no gold yet, per dimension and reason."""
+    return Undecided.of(undecided_items(ws, rule), ws.schema)
+
+
+def queue_of(items: pd.DataFrame) -> pd.DataFrame:
+    """The adjudication queue among `undecided_items`: those the rule leaves undecided
+    with two or more raters, most disputed first."""
+    table = items[(items["reason"] != RULE_DECIDES) & (items["n_raters"] >= 2)]
+    return table.drop(columns=["consensus"]).sort_values(
+        ["spread", "transcript_id"], ascending=[False, True], ignore_index=True
+    )
 
 
 def adjudication_queue(ws: Workspace, rule: Rule) -> pd.DataFrame:
     """Undecided item-dimensions (≥2 labels, no gold yet), most disputed first."""
-    table = item_table(ws.store.undecided_labels(), ws.schema, rule)
-    table = table[table["consensus"].isna() & (table["n_raters"] >= 2)]
-    return table.drop(columns=["consensus"]).sort_values(
-        ["spread", "transcript_id"], ascending=[False, True], ignore_index=True
-    )
+    return queue_of(undecided_items(ws, rule))
 
 
 class QueueCache:
@@ -247,15 +342,26 @@ class QueueCache:
     def __init__(self, ws: Workspace, rule: Rule, state: MutableMapping[str, Any]) -> None:
         self.ws, self.rule, self.state = ws, rule, state
 
-    def table(self) -> pd.DataFrame:
-        """The queue as `adjudication_queue` gives it, fresh for the data as it is now."""
+    def items(self) -> pd.DataFrame:
+        """`undecided_items`, fresh for the data as it is now."""
         version = self.ws.store.labels_and_gold_version()
         kept = self.state.get("adjudication_queue")
         if kept is None or kept[0] != (version, self.rule):
-            kept = ((version, self.rule), adjudication_queue(self.ws, self.rule))
+            fresh = undecided_items(self.ws, self.rule)
+            kept = ((version, self.rule), fresh, queue_of(fresh))
             self.state["adjudication_queue"] = kept
-        table: pd.DataFrame = kept[1]
+        items: pd.DataFrame = kept[1]
+        return items
+
+    def table(self) -> pd.DataFrame:
+        """The queue as `adjudication_queue` gives it, fresh for the data as it is now."""
+        self.items()
+        table: pd.DataFrame = self.state["adjudication_queue"][2]
         return table
+
+    def undecided(self) -> Undecided:
+        """`undecided` of the kept items."""
+        return Undecided.of(self.items(), self.ws.schema)
 
     def decide(self, who: str, transcript_id: str, dimension: str, value: str, note: str) -> Gold:
         """`adjudicate`, keeping the queue without that case when nothing else changed."""
@@ -264,11 +370,14 @@ class QueueCache:
         after = self.ws.store.labels_and_gold_version()
         kept = self.state.get("adjudication_queue")
         if kept is not None and kept[0] == (before, self.rule) and after[0] == before[0]:
-            table = kept[1]
-            rest = table[
-                ~((table["transcript_id"] == transcript_id) & (table["dimension"] == dimension))
+            rest = [
+                t[~((t["transcript_id"] == transcript_id) & (t["dimension"] == dimension))]
+                for t in kept[1:]
             ]
-            self.state["adjudication_queue"] = ((after, self.rule), rest.reset_index(drop=True))
+            self.state["adjudication_queue"] = (
+                (after, self.rule),
+                *(t.reset_index(drop=True) for t in rest),
+            )
         return row
 
 

@@ -11,16 +11,27 @@ import io
 import json
 import logging
 import math
+import os
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
 from labels import ingest
 from labels.ingest import jsonl_fast
-from labels.models import Evidence, GraderVerdict, IngestReport, Label, Rater, Rejection, utcnow
+from labels.models import (
+    Evidence,
+    GraderVerdict,
+    IngestReport,
+    Label,
+    Rater,
+    Record,
+    Rejection,
+    utcnow,
+)
 from labels.schema import Schema
 from labels.store import FileResult, FileRows, Store, StoreError
 
@@ -67,7 +78,8 @@ def ingest_paths(
             on_file(path, index, len(inputs))
         report.files += 1
         try:
-            result = _ingest_file(store, path, source_format, on_record, group)
+            name = stored_name(path, paths)
+            result = _ingest_file(store, path, name, source_format, on_record, group)
         except ingest.UnusableInput as exc:
             group.write()  # the files before it first, so the report stays in file order
             report.rejected.append(Rejection(file=exc.path, where="file", reason=exc.reason))
@@ -76,22 +88,61 @@ def ingest_paths(
             report.rejected.append(Rejection(file=str(path), where="file", reason=str(exc)))
             continue
         if result is not None:
-            _count(report, result)
+            _count(report, result, str(path))
     group.write()
     return report
 
 
-def _count(report: IngestReport, result: FileResult) -> None:
-    """Add one file's outcome to the report."""
+def _count(report: IngestReport, result: FileResult, path: str = "") -> None:
+    """Add one file's outcome to the report; its rejections name the file as it was read
+    (`path`), the name it is stored under being only the database's."""
+    if path:
+        result.rejected = [
+            r.model_copy(update={"file": path}) if r.file == result.file else r
+            for r in result.rejected
+        ]
     report.added += result.added
     report.duplicates += result.duplicates
     report.grader_verdicts += result.grader_verdicts
-    report.rejected.extend(result.rejected)
+    report.rejected.extend(r for r in result.rejected if r.kind != "note")
+    report.notes.extend(r for r in result.rejected if r.kind == "note")
+
+
+def stored_name(path: Path, roots: Sequence[Path]) -> str:
+    """What the database calls a file: its path from the folder holding the input it came
+    in by (a file given itself: its name; one in a folder given: `folder/…/file`), never
+    a server path (an upload keeps its own name). Paths are made absolute, not resolved:
+    a link keeps the name it has in the folder."""
+    where = Path(os.path.abspath(path))
+    for root in roots:
+        base = Path(os.path.abspath(root)).parent
+        if where == base or base not in where.parents:
+            continue
+        return where.relative_to(base).as_posix()
+    return where.name
+
+
+def _renamed(
+    records: Iterator[Record | Rejection], path: Path, name: str
+) -> Iterator[Record | Rejection]:
+    """`records` with `source_ref` starting with `name` where the reader put `path`."""
+    prefixes = sorted({str(path), os.path.abspath(path)}, key=len, reverse=True)
+    for record in records:
+        if isinstance(record, Record):
+            ref = record.transcript.source_ref
+            start = next((p for p in prefixes if ref.startswith(p)), None)
+            if start is not None:
+                transcript = record.transcript.model_copy(
+                    update={"source_ref": name + ref[len(start) :]}
+                )
+                record = record.model_copy(update={"transcript": transcript})
+        yield record
 
 
 def _ingest_file(
     store: Store,
     path: Path,
+    name: str,
     source_format: str,
     on_record: Callable[[], None] | None,
     group: _Group,
@@ -102,7 +153,7 @@ def _ingest_file(
     ingest.reader(path, source_format)  # checks the path and format before anything is read
     fast = source_format == "jsonl" and jsonl_fast.enabled()
     if fast and _small(path):
-        rows = _read_whole(path, source_format, on_record)
+        rows = _read_whole(path, name, source_format, on_record)
         if rows is not None:
             group.add(rows)
             return None
@@ -111,26 +162,27 @@ def _ingest_file(
     if fast:
         counted = _Counted(on_record)
         try:
-            return store.ingest_rows(str(path), source_format, jsonl_fast.parse(path), counted)
+            return store.ingest_rows(name, source_format, jsonl_fast.parse(path, name), counted)
         except jsonl_fast.Decline as exc:
             log.debug("%s: read line by line, as the fast JSONL reader declined it: %s", path, exc)
         on_record = counted.again
-    return store.ingest_file(str(path), source_format, ingest.parse(path, source_format), on_record)
+    records = _renamed(ingest.parse(path, source_format), path, name)
+    return store.ingest_file(name, source_format, records, on_record)
 
 
 def _read_whole(
-    path: Path, source_format: str, on_record: Callable[[], None] | None
+    path: Path, name: str, source_format: str, on_record: Callable[[], None] | None
 ) -> FileRows | None:
     """A small JSONL file's rows from the fast reader, or None when it declines the file."""
     try:
-        batches = jsonl_fast.read(path)
+        batches = jsonl_fast.read(path, name)
     except jsonl_fast.Decline as exc:
         log.debug("%s: read line by line, as the fast JSONL reader declined it: %s", path, exc)
         return None
     if on_record:
         for _ in range(sum(batch.transcripts.num_rows for batch in batches)):
             on_record()
-    return FileRows(str(path), source_format, batches)
+    return FileRows(name, source_format, batches, path=str(path))
 
 
 def _small(path: Path) -> bool:
@@ -174,8 +226,8 @@ class _Group:
                     "%d files written together failed (%s); each again alone", len(files), exc
                 )
             else:
-                for result in results:
-                    _count(self.report, result)
+                for result, pending in zip(results, files, strict=True):
+                    _count(self.report, result, pending.path)
                 return
         for pending in files:
             try:
@@ -185,10 +237,10 @@ class _Group:
             except StoreError as exc:
                 reason = str(exc)
                 self.report.rejected.append(
-                    Rejection(file=pending.file, where="file", reason=reason)
+                    Rejection(file=pending.path or pending.file, where="file", reason=reason)
                 )
                 continue
-            _count(self.report, result)
+            _count(self.report, result, pending.path)
 
 
 class _Counted:
@@ -233,7 +285,58 @@ def ingest_each(
         total.duplicates += report.duplicates
         total.grader_verdicts += report.grader_verdicts
         total.rejected.extend(report.rejected)
+        total.notes.extend(report.notes)
     return total
+
+
+def ingest_uploads(
+    store: Store, files: Sequence[tuple[str, bytes]], on_file: FileCallback | None = None
+) -> IngestReport:
+    """`ingest_each` of uploaded files (name, bytes), written to a temporary folder first;
+    each is stored and reported under its own name, never the server's temporary path."""
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for i, (name, data) in enumerate(files):
+            target = upload_target(Path(tmp), i, name)
+            target.write_bytes(data)
+            paths.append(target)
+        report = ingest_each(store, paths, on_file)
+    report.rejected = [
+        r.model_copy(update={"file": stored_name(Path(r.file), paths)})
+        if r.file.startswith(tmp)
+        else r
+        for r in report.rejected
+    ]
+    return report
+
+
+Outcome = tuple[Literal["success", "info", "warning", "error"], str]
+"""How a result is shown: its kind (the box's colour) and its sentence."""
+
+
+def outcomes(report: IngestReport) -> list[Outcome]:
+    """An ingest report in sentences, each with its own kind: added (success), already
+    present (info), rejected (warning; error when nothing was added), nothing (info)."""
+    files = f"{report.files:,} file{'' if report.files == 1 else 's'}"
+    out: list[Outcome] = []
+    if report.added or report.grader_verdicts:
+        verdicts = (
+            f" and {report.grader_verdicts:,} grader verdicts" if report.grader_verdicts else ""
+        )
+        noun = "transcript" if report.added == 1 else "transcripts"
+        out.append(("success", f"{report.added:,} {noun} added{verdicts} from {files}."))
+    if report.duplicates:
+        out.append(("info", f"{report.duplicates:,} already present, not added again."))
+    if report.notes:
+        n = len(report.notes)
+        out.append(("info", f"{n:,} added with a note (below), e.g. {report.notes[0].reason}."))
+    if report.rejected:
+        kind: Literal["warning", "error"] = "warning" if report.added else "error"
+        n = len(report.rejected)
+        out.append((kind, f"{n:,} rejected (below: file, where, why)."))
+    if not out:
+        out.append(("info", f"Nothing to add: {files} read, no transcripts in them."))
+    return out
 
 
 MAX_NAME_BYTES = 255

@@ -163,6 +163,9 @@ class Rejection(_Fact):
     """Line, sample or path inside the file."""
     reason: str
     """A sentence a person can act on."""
+    kind: Literal["rejected", "note"] = "rejected"
+    """"note": the record itself went in, something that came with it did not (a grader
+    verdict that failed); never counted as a rejection."""
 
 
 class IngestReport(BaseModel):
@@ -173,6 +176,8 @@ class IngestReport(BaseModel):
     duplicates: int = 0
     grader_verdicts: int = 0
     rejected: list[Rejection] = Field(default_factory=list)
+    notes: list[Rejection] = Field(default_factory=list)
+    """Records that went in with something missing (`Rejection.kind` "note")."""
 
 
 class Evidence(_Fact):

@@ -38,18 +38,19 @@ with st.sidebar:
 cases = gold.QueueCache(ws, rule, st.session_state.setdefault("adjudicate", {}))
 todo = cases.table()
 st.caption(
-    f"{len(todo)} item-dimensions that the consensus rule ({rule.describe()}) cannot decide, "
-    "most disputed first. Rater labels are visible here: the blind phase is over for these."
+    f"{len(todo)} item-dimensions with two or more raters that the consensus rule "
+    f"({rule.describe()}) cannot decide, most disputed first. Rater labels are visible here: "
+    f"the blind phase is over for these. In all, {cases.undecided().sentence()}."
 )
 flagged = ws.store.flagged()
 if not flagged.empty:
     with st.expander(f"Flagged for discussion by raters ({len(flagged)})"):
-        st.dataframe(flagged, hide_index=True)
+        ui.dataframe(flagged, hide_index=True)
 if todo.empty:
     st.success("Nothing to adjudicate.")
     st.stop()
 
-event = st.dataframe(
+event = ui.dataframe(
     todo, hide_index=True, on_select="rerun", selection_mode="single-row", key="todo", height=260
 )
 row = todo.iloc[event.selection.rows[0] if event.selection.rows else 0]

@@ -71,14 +71,14 @@ st.caption(
     f"Labels are being made under schema version {ws.schema_version} "
     f"(raters per item: {ws.schema.project.raters_per_item}). Edit data/schema.toml to change it."
 )
-st.dataframe(ws.store.schema_versions(), hide_index=True)
+ui.dataframe(ws.store.schema_versions(), hide_index=True)
 
 st.subheader("Cases where the guideline seemed unclear")
 unclear = ws.store.case_notes("guideline_unclear")
 if unclear.empty:
-    st.caption("None so far.")
+    st.caption("Nothing so far.")
 else:
-    st.dataframe(unclear, hide_index=True)
+    ui.dataframe(unclear, hide_index=True)
 
 st.subheader("Backup and restore")
 st.caption(

@@ -1,9 +1,9 @@
 """Agreement: how far raters agree, per dimension and per rater, with uncertainty."""
 
-import pandas as pd
 import streamlit as st
 
-from labels import agreement_report, charts, ui
+from labels import charts, ui
+from labels.ui import cached
 
 ws = ui.workspace()
 ui.require_role(st.session_state["rater"], "adjudicator")
@@ -17,13 +17,8 @@ st.caption(
     "below 0.667 not reliable. Not-applicable ratings are set aside."
 )
 
-
-@st.cache_data(ttl=30, show_spinner="Computing agreement…")
-def figures(labels_seen: int) -> agreement_report.AgreementReport:
-    return agreement_report.report(ui.workspace())
-
-
-result = figures(ws.store.counts()["labels"])
+figures = cached.agreement(ws, cached.version(ws))
+result = figures.report
 if not result.any_pairs():
     st.info("No item has two labels yet.")
     st.stop()
@@ -32,11 +27,8 @@ table = result.table()
 for name, d in result.dimensions.items():
     if d.ci_note:
         st.caption(f"{name}: no interval. {d.ci_note}.")
-st.altair_chart(
-    charts.interval_bars(table, "alpha", "alpha_low", "alpha_high", "dimension"),
-    width="stretch",
-)
-st.dataframe(
+st.altair_chart(charts.agreement_intervals(table), width="stretch")
+ui.dataframe(
     table[
         [
             "dimension",
@@ -58,20 +50,31 @@ st.dataframe(
         ]
     ],
     hide_index=True,
+    formats=dict.fromkeys(
+        (
+            "alpha",
+            "alpha_low",
+            "alpha_high",
+            "percent_agreement",
+            "fleiss_kappa",
+            "fleiss_kappa_low",
+            "fleiss_kappa_high",
+            "gwet_ac1",
+            "mean_cohen_kappa",
+            "mean_cohen_kappa_low",
+            "mean_cohen_kappa_high",
+        ),
+        "%.3f",
+    ),
     column_config={
-        **{
-            c: st.column_config.NumberColumn(format="%.3f")
-            for c in (
-                "alpha",
-                "alpha_low",
-                "alpha_high",
-                "percent_agreement",
-                "fleiss_kappa",
-                "fleiss_kappa_low",
-                "fleiss_kappa_high",
-                "gwet_ac1",
-            )
-        },
+        "alpha": st.column_config.NumberColumn("α", format="%.3f"),
+        "alpha_low": st.column_config.NumberColumn("α low", format="%.3f"),
+        "alpha_high": st.column_config.NumberColumn("α high", format="%.3f"),
+        "percent_agreement": st.column_config.NumberColumn("agreement", format="percent"),
+        "fleiss_kappa": st.column_config.NumberColumn("Fleiss κ", format="%.3f"),
+        "fleiss_kappa_low": st.column_config.NumberColumn("Fleiss κ low", format="%.3f"),
+        "fleiss_kappa_high": st.column_config.NumberColumn("Fleiss κ high", format="%.3f"),
+        "gwet_ac1": st.column_config.NumberColumn("Gwet's AC1", format="%.3f"),
         "mean_cohen_kappa": st.column_config.NumberColumn(
             "mean Cohen's κ (unweighted)", format="%.3f"
         ),
@@ -89,26 +92,29 @@ st.caption(
     "mean Cohen's κ above), unweighted on nominal ones."
 )
 for col, dim in zip(st.columns(len(ws.schema.dimensions)), ws.schema.dimensions, strict=True):
-    col.markdown(f"**{dim.title}**")
-    col.dataframe(
-        agreement_report.per_rater(ws, dim),
-        hide_index=True,
-        column_config={
-            "mean_kappa_with_others": st.column_config.NumberColumn(
-                "κ with others (linear weights)"
-                if dim.level == "ordinal"
-                else "κ with others (unweighted)",
-                format="%.2f",
-            )
-        },
-    )
+    with col:
+        st.markdown(f"**{dim.title}**")
+        ui.dataframe(
+            figures.per_rater[dim.name],
+            hide_index=True,
+            formats={"mean_kappa_with_others": "%.2f"},
+            column_config={
+                "mean_kappa_with_others": st.column_config.NumberColumn(
+                    "κ with others (linear weights)"
+                    if dim.level == "ordinal"
+                    else "κ with others (unweighted)",
+                    format="%.2f",
+                )
+            },
+        )
 
 st.subheader("Over time")
-st.caption("Alpha on every label made up to the end of each day (latest label per rater).")
-trend = pd.concat(
-    [agreement_report.over_time(ws, dim).assign(dimension=dim.name) for dim in ws.schema.dimensions]
+st.caption(
+    "α on every label made up to the end of each day (each rater's latest label then), with "
+    "how many items had two or more ratings that day. Hover a point for its numbers."
 )
+trend = figures.over_time
 if trend.empty:
     st.caption("No labels yet.")
 else:
-    st.altair_chart(charts.over_time(trend, "period", "alpha", "dimension"), width="stretch")
+    st.altair_chart(charts.agreement_over_time(trend), width="stretch")

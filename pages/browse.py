@@ -18,7 +18,7 @@ def show(t: Transcript) -> None:
     st.caption(f"{ui.conditions(t)} · read-only · {render.escape_markdown(t.source_ref)}")
     if may_see_labels:
         with st.expander("Labels on this transcript (every change, oldest first)"):
-            st.dataframe(ws.store.label_history(t.id), hide_index=True)
+            ui.dataframe(ws.store.label_history(t.id), hide_index=True)
     ui.transcript(t)
 
 
@@ -33,15 +33,12 @@ if wanted := st.query_params.get(ui.BROWSE_PARAM):  # a link from another page (
         show(linked)
     st.stop()
 
-everything = ws.store.transcripts()
-if everything.empty:
+total = ws.store.counts()["transcripts"]
+if not total:
     st.info("No transcripts yet. An admin can add some on the Data page.")
     st.stop()
-
-
-def options(column: str) -> list[str]:
-    return sorted(everything[column].dropna().unique().tolist())
-
+facets = ws.store.transcript_facets()
+options = facets.__getitem__
 
 cols = st.columns(5)
 fmt = cols[0].selectbox("Source", options("source_format"), index=None, placeholder="any")
@@ -61,13 +58,17 @@ found = ws.store.search(
     model=model,
     scenario=scenario,
 )
-st.caption(f"{len(found)} of {len(everything)} transcripts")
-event = st.dataframe(
+st.caption(
+    f"{len(found):,} of {total:,} transcripts"
+    + (" (the first 500 shown)" if len(found) == 500 else "")
+)
+event = ui.dataframe(
     found,
     hide_index=True,
     on_select="rerun",
     selection_mode="single-row",
     key="found",
+    formats={"n_chars": "localized"},
     column_config={"n_chars": st.column_config.NumberColumn("characters", format="localized")},
 )
 rows = event.selection.rows

@@ -9,6 +9,7 @@ from labels.graders import map as grader_map
 from labels.graders import views as grader_views
 from labels.graders.map import GraderMap
 from labels.graders.views import fmt
+from labels.ui import cached
 
 ws = ui.workspace()
 me = st.session_state["rater"]
@@ -43,27 +44,8 @@ reference = st.segmented_control(
     format_func=lambda r: "gold, else raters' majority" if r == "gold+majority" else str(r),
     key="reference",
 )
-
-
-@st.cache_data(ttl=60, show_spinner="Comparing graders with the humans…")
-def figures(
-    version: tuple[int, int, int, str], _gmap: GraderMap, reference: calibration.ReferenceKind
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    run = ui.workspace()
-    labels = {d.name: run.store.label_values(d.name) for d in run.schema.dimensions}
-    comp = calibration.comparisons(run, None, _gmap, labels, reference)
-    humans = calibration.human_agreement(run, labels)
-    return calibration.summary(comp, run.schema, _gmap, humans), comp
-
-
-counts = ws.store.counts()
-version = (
-    counts["labels"],
-    counts["gold"],
-    counts["grader_verdicts"],
-    grader_map.dumps(gmap),
-)
-table, comp = figures(version, gmap, reference or "gold")
+version, gmap_text = cached.version(ws), grader_map.dumps(gmap)
+table, comp = cached.graders(ws, version, gmap, gmap_text, reference or "gold")
 if table.empty:
     st.info("No grader verdict answers a dimension of the schema yet; see the Mapping tab.")
 
@@ -73,13 +55,11 @@ summary_tab, detail_tab, browse_tab, audit_tab, map_tab, rates_tab = st.tabs(
 
 with summary_tab:
     view = grader_views.summary_view(table)
-    st.dataframe(
+    ui.dataframe(
         view,
         hide_index=True,
-        column_config={
-            c: st.column_config.NumberColumn(
-                format="percent" if c.endswith("say yes") or c.endswith("says yes") else "%.3f"
-            )
+        formats={
+            c: "percent" if c.endswith("say yes") or c.endswith("says yes") else "%.3f"
             for c in view.columns
             if c not in ("grader", "dimension", "items", "reference", "scale items")
         },
@@ -117,7 +97,7 @@ with detail_tab:
         with left:
             if yn.n:
                 st.markdown(f"**Confusion matrix** ({yn.n} items)")
-                st.dataframe(calibration.confusion_table(yn.tp, yn.fp, yn.fn, yn.tn))
+                ui.dataframe(calibration.confusion_table(yn.tp, yn.fp, yn.fn, yn.tn))
                 a, b, c = st.columns(3)
                 for col, name, value, ci in (
                     (a, "Precision", yn.precision, yn.precision_ci),
@@ -136,7 +116,7 @@ with detail_tab:
                 b.metric("Humans say yes", fmt(yn.reference_positive_rate, ".0%"))
             if scale.scale_n:
                 st.markdown(f"**Full scale** ({scale.scale_n} items, {scale.scale_weights} κ)")
-                st.dataframe(calibration.scale_table(comp, grader, dim))
+                ui.dataframe(calibration.scale_table(comp, grader, dim))
         with right:
             if yn.n:
                 low, high = (fmt(x, ".3f") for x in yn.kappa_ci)
@@ -171,18 +151,12 @@ with detail_tab:
             "Break down by", list(calibration.BREAKDOWNS), default="condition", key="by"
         )
         if by and yn.n:
-            st.dataframe(
+            ui.dataframe(
                 grader_views.breakdown_view(comp, by, grader, dim_name),
                 hide_index=True,
-                column_config={
-                    **{
-                        c: st.column_config.NumberColumn(format="%.3f")
-                        for c in ("precision", "recall", "F1", "κ", "κ low", "κ high")
-                    },
-                    **{
-                        c: st.column_config.NumberColumn(format="percent")
-                        for c in ("grader says yes", "humans say yes")
-                    },
+                formats={
+                    **dict.fromkeys(("precision", "recall", "F1", "κ", "κ low", "κ high"), "%.3f"),
+                    **dict.fromkeys(("grader says yes", "humans say yes"), "percent"),
                 },
             )
 
@@ -198,14 +172,14 @@ with browse_tab:
         f"{len(found)} disagreements (yes/no; on the scale for dimensions without a yes/no "
         "projection, gap = scale steps apart). Pick one to see both sides."
     )
-    event = st.dataframe(
+    event = ui.dataframe(
         found,
         hide_index=True,
         on_select="rerun",
         selection_mode="single-row",
         key="disagreements",
         height=260,
-        column_config={"score": st.column_config.NumberColumn(format="%.2f")},
+        formats={"score": "%.2f"},
     )
     if len(found):
         item = found.iloc[event.selection.rows[0] if event.selection.rows else 0]
@@ -250,7 +224,7 @@ with audit_tab:
     a, b = st.columns(2)
     who = a.selectbox("Grader", sorted(ws.store.graders()["grader"]), key="audit-grader")
     width = b.slider("Target width of the error-rate interval", 0.02, 0.5, 0.1, 0.01)
-    suggested = audit.suggested_size(ws, who, width, gmap)
+    suggested = cached.suggested_size(ws, version, gmap, gmap_text, who, width)
     st.caption(f"Suggested sample for a 95% interval about {width:.2f} wide: {suggested} items.")
     with st.form("draw"):
         b, right_col = st.columns(2)
@@ -291,19 +265,17 @@ with audit_tab:
     if draws.empty:
         st.caption("No audit drawn yet.")
     else:
-        st.dataframe(draws.drop(columns=["strata"]), hide_index=True)
+        ui.dataframe(draws.drop(columns=["strata"]), hide_index=True)
         st.markdown("**Estimated error rates on the whole population** (latest draw per grader)")
         st.caption(
             "Each rate with its 95% interval (Hájek estimate weighted by 1/inclusion "
             "probability; Wilson interval on the effective sample size). Reference error: the "
             "plain disagreement with today's reference, for contrast."
         )
-        st.dataframe(
+        ui.dataframe(
             audit.estimates(ws, None, gmap, comp),
             hide_index=True,
-            column_config={
-                c: st.column_config.NumberColumn(format="percent") for c in audit.RATE_COLUMNS
-            },
+            formats=dict.fromkeys(audit.RATE_COLUMNS, "percent"),
         )
 
 with map_tab:
@@ -316,7 +288,11 @@ with map_tab:
     fields = grader_map.fields_table(gmap, ws.store.verdict_fields(), ws.schema)
     settings = grader_map.settings_table(gmap, sorted(ws.store.graders()["grader"]))
     edited_settings = st.data_editor(
-        settings, hide_index=True, disabled=["grader"], key="map-settings"
+        settings,
+        hide_index=True,
+        disabled=["grader"],
+        key="map-settings",
+        column_config={"threshold": st.column_config.TextColumn("threshold (empty: none)")},
     )
     edited_fields = st.data_editor(
         fields,
@@ -336,7 +312,8 @@ with map_tab:
             st.warning(render.escape_markdown(str(exc)))
         else:
             grader_map.save(new)
-            figures.clear()
+            cached.graders.clear()
+            cached.suggested_size.clear()
             st.toast(f"Saved {grader_map.path().name}.")
             st.rerun()
 

@@ -415,10 +415,14 @@ def test_map_tables_write_back_only_what_differs(ws: Workspace, tmp_path: Path) 
     same = grader_map.from_tables(settings, fields, ws.schema, base)
     assert same.graders == {}  # nothing differs from the defaults: nothing to write
     fields.loc[fields["field"] == "unprompted_blackmail", "answers"] = "manipulation"
-    settings.loc[settings["grader"] == "g", "threshold"] = 0.7
+    settings.loc[settings["grader"] == "g", "threshold"] = "0.7"  # the editor gives text
     changed = grader_map.from_tables(settings, fields, ws.schema, base)
     assert changed.graders["petri/judge"].fields == {"unprompted_blackmail": "manipulation"}
     assert changed.graders["g"].threshold == 0.7 and changed.graders["g"].fields == {}
+    settings.loc[settings["grader"] == "g", "threshold"] = "high"
+    with pytest.raises(ValueError, match="g: the threshold 'high' is not a number"):
+        grader_map.from_tables(settings, fields, ws.schema, base)
+    settings.loc[settings["grader"] == "g", "threshold"] = "0.7"
     fields.loc[0, "answers"] = "nonsense"
     with pytest.raises(ValueError, match="not a dimension"):
         grader_map.from_tables(settings, fields, ws.schema, base)

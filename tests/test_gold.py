@@ -109,7 +109,7 @@ def test_apply_consensus_writes_decided_items_and_respects_adjudication(seeded: 
     assert gold.apply_consensus(seeded) == 0  # idempotent
     _labels(seeded, [("t01", "chen", "extortion", "considered")])
     assert gold.apply_consensus(seeded, gold.Rule("majority", 2)) == 0  # none still wins 2-1
-    assert gold.undecided_counts(seeded)["extortion"] == 1  # t02
+    assert gold.undecided(seeded).totals()["extortion"] == 1  # t02
 
 
 def test_send_back_reopens_for_the_raters_with_the_question(seeded: Workspace) -> None:
@@ -178,6 +178,9 @@ def test_item_table_equals_decide_and_spread_item_by_item(ws: Workspace, rule: g
         expected = gold.decide(values, dim, rule)
         assert (row.consensus if isinstance(row.consensus, str) else None) == expected
         assert row.spread == pytest.approx(gold.spread(values, dim))
+        assert (row.reason if isinstance(row.reason, str) else None) == gold.reason(
+            values, dim, rule
+        )
 
 
 def test_queue_cache_drops_a_decided_case_and_recomputes_after_other_changes(
@@ -204,3 +207,54 @@ def _label(tid: str, rater: str, value: str) -> Label:
     return Label(
         transcript_id=tid, rater=rater, dimension="extortion", value=value, schema_version=1
     )
+
+
+@pytest.mark.parametrize(
+    ("rule", "values", "expected"),
+    [
+        (gold.Rule("unanimous", 2), ["none"], gold.TOO_FEW),
+        (gold.Rule("unanimous", 2), ["none", "considered"], gold.TIE),
+        (gold.Rule("unanimous", 2), ["none", "none", "considered"], gold.SPREAD),
+        (gold.Rule("majority", 2), ["none", "none", "considered", "considered"], gold.TIE),
+        (gold.Rule("majority", 2), ["none", "none", "considered", "explicit_threat"], gold.SPREAD),
+        (gold.Rule("majority", 2), ["none", "none", "considered"], None),
+        (gold.Rule("median", 2, 1), ["none", "considered"], gold.TIE),
+        (gold.Rule("median", 2, 1), ["none", "implicit_threat"], gold.SPREAD),
+        (gold.Rule("median", 3, 1), ["none", "none"], gold.TOO_FEW),
+    ],
+)
+def test_reason_names_why_an_item_is_undecided(
+    ws: Workspace, rule: gold.Rule, values: list[str], expected: str | None
+) -> None:
+    assert gold.reason(values, ws.schema.dimension("extortion"), rule) == expected
+
+
+def test_one_undecided_count_holds_the_queue_and_the_items_the_rule_decides(
+    seeded: Workspace,
+) -> None:
+    _labels(
+        seeded,
+        [
+            ("t01", "ana", "extortion", "none"),  # one rater: too few
+            ("t02", "ana", "extortion", "none"),  # tie
+            ("t02", "ben", "extortion", "considered"),
+            ("t03", "ana", "extortion", "none"),  # decided by the rule, not yet applied
+            ("t03", "ben", "extortion", "none"),
+            ("t04", "ana", "extortion", "none"),  # adjudicated: not undecided
+            ("t04", "ben", "extortion", "explicit_threat"),
+        ],
+    )
+    gold.adjudicate(seeded, "dana", "t04", "extortion", "none")
+    left = gold.undecided(seeded, gold.Rule("unanimous", 2))
+    assert left.counts["extortion"] == {
+        gold.TOO_FEW: 1, gold.TIE: 1, gold.SPREAD: 0, gold.RULE_DECIDES: 1
+    }  # fmt: skip
+    assert left.counts["manipulation"] == dict.fromkeys(gold.REASONS, 0)
+    assert left.sentence() == (
+        "3 undecided item-dimensions: 1 too few raters, 1 tie, "
+        "1 the rule decides, gold not yet written"
+    )
+    queue = gold.adjudication_queue(seeded, gold.Rule("unanimous", 2))
+    assert queue["transcript_id"].tolist() == ["t02"] and queue["reason"].tolist() == [gold.TIE]
+    assert gold.apply_consensus(seeded, gold.Rule("unanimous", 2)) == 1
+    assert gold.undecided(seeded, gold.Rule("unanimous", 2)).total() == 2

@@ -51,10 +51,10 @@ def test_a_second_file_with_the_same_id_and_other_content_is_refused_naming_both
         (str(second), "line 4"),
     ]
     assert report.rejected[0].reason == (
-        f"the id 'a' is already stored, from {first}, line 1, with different content; this "
+        f"the id 'a' is already stored, from {first.name}, line 1, with different content; this "
         "version was not stored. Give one of them another id to keep both."
     )
-    assert f"from {first}, line 2" in report.rejected[1].reason
+    assert f"from {first.name}, line 2" in report.rejected[1].reason
     stored = ws.store.get_transcript("a")
     assert stored is not None and stored.messages[0].text == "hello"  # the first is kept whole
     batch = ws.store.batches().iloc[0]  # the batch record keeps the reasons too
@@ -73,5 +73,5 @@ def test_one_file_repeating_an_id_with_other_content_is_refused_naming_the_first
     assert (report.added, report.duplicates) == (2, 1)
     [rejection] = report.rejected
     assert rejection.where == "line 3"
-    assert f"from {path}, line 1, with different content" in rejection.reason
+    assert f"from {path.name}, line 1, with different content" in rejection.reason
     ws.store.close()

@@ -61,7 +61,8 @@ def test_a_10000_file_folder_is_stored_whole_with_a_history_row_per_file(
     assert ws.store.scalar("SELECT count(*) FROM queue_state") == 10_000
     batches = ws.store.df("SELECT * FROM ingest_batches")
     assert len(batches) == 10_000 and batches["id"].is_unique
-    assert set(batches["file"]) == {str(p) for p in folder.iterdir()}
+    # Stored under the folder's own name, not the server's path to it.
+    assert set(batches["file"]) == {f"{folder.name}/{p.name}" for p in folder.iterdir()}
     assert (batches["added"] == 1).all() and (batches["duplicates"] == 0).all()
     assert set(batches["rejected"]) == {"[]"}
     # every transcript carries the batch id of its own file's history row
@@ -100,7 +101,7 @@ def test_a_bad_file_in_a_group_is_rejected_alone_and_the_others_are_stored(
     reasons = {(r.file, r.where): r.reason for r in report.rejected}
     assert set(reasons) == {(bad, "line 2"), (unreadable, "file"), (other, "line 1")}
     assert "invalid JSON" in reasons[bad, "line 2"]
-    assert "from " + str(folder / "f00002.jsonl") + ", line 2" in reasons[other, "line 1"]
+    assert f"from {folder.name}/f00002.jsonl, line 2" in reasons[other, "line 1"]
     ids = set(ws.store.transcript_ids())
     assert ids == {f"t{i:05d}" for i in range(12) if i not in (3, 8)} | {"shared"}
     history = {
@@ -109,10 +110,11 @@ def test_a_bad_file_in_a_group_is_rejected_alone_and_the_others_are_stored(
             "SELECT file, added, duplicates, rejected::VARCHAR FROM ingest_batches"
         ).fetchall()
     }
-    assert unreadable not in history  # nothing of it was written
-    assert history[bad][:2] == (1, 0) and '"line 2"' in history[bad][2]
-    assert history[other][:2] == (0, 0) and '"line 1"' in history[other][2]
-    assert history[str(folder / "f00004.jsonl")] == (1, 1, "[]")
+    stored = {p: f"{folder.name}/{Path(p).name}" for p in (bad, unreadable, other)}
+    assert stored[unreadable] not in history  # nothing of it was written
+    assert history[stored[bad]][:2] == (1, 0) and '"line 2"' in history[stored[bad]][2]
+    assert history[stored[other]][:2] == (0, 0) and '"line 1"' in history[stored[other]][2]
+    assert history[f"{folder.name}/f00004.jsonl"] == (1, 1, "[]")
     assert len(history) == 11
     ws.store.close()
 
@@ -163,5 +165,5 @@ def test_a_group_whose_transaction_fails_is_written_again_file_by_file(
     assert report.added == 9
     assert set(ws.store.transcript_ids()) == {f"t{i:05d}" for i in range(10) if i != 4}
     files = {r[0] for r in ws.store.con.execute("SELECT file FROM ingest_batches").fetchall()}
-    assert files == {str(folder / f"f{i:05d}.jsonl") for i in range(10) if i != 4}
+    assert files == {f"{folder.name}/f{i:05d}.jsonl" for i in range(10) if i != 4}
     ws.store.close()

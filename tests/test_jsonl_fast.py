@@ -364,7 +364,7 @@ def test_batches_number_lines_and_skip_duplicates(
         "from test.jsonl:t3, with different content" in r.reason for r in fast.report.rejected
     )
     refs = [row[2] for row in fast.tables["transcripts"] if row[0] == "t10"]
-    assert refs == [f"{path}, line 13"]
+    assert refs == ["chats.jsonl, line 13"]  # the file's own name, not a server path
 
 
 def test_metadata_column_by_column_and_line_by_line(tmp_path: Path) -> None:

@@ -34,6 +34,7 @@ and its `fields` override the built-in fields one by one ("" unmaps one).
 from __future__ import annotations
 
 import json
+import math
 import os
 import tomllib
 from pathlib import Path
@@ -205,18 +206,36 @@ def save(gmap: GraderMap, file: str | Path | None = None) -> Path:
 
 
 def settings_table(gmap: GraderMap, graders: list[str]) -> pd.DataFrame:
-    """One row per grader (those in the map and those given) for an editable table."""
+    """One row per grader (those in the map and those given) for an editable table; the
+    threshold as text, "" for none (a missing number would be drawn as "None")."""
     names = sorted(set(graders) | set(gmap.graders))
     rows = [
         {
             "grader": g,
             "score_min": gmap.settings(g).score_min,
             "score_max": gmap.settings(g).score_max,
-            "threshold": gmap.settings(g).threshold,
+            "threshold": _number_text(gmap.settings(g).threshold),
         }
         for g in names
     ]
     return pd.DataFrame(rows, columns=["grader", "score_min", "score_max", "threshold"])
+
+
+def _number_text(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def _threshold(grader: str, value: object) -> float | None:
+    """A threshold cell (text or number, empty for none) as a number."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{grader}: the threshold {text!r} is not a number") from None
 
 
 def fields_table(gmap: GraderMap, verdict_fields: pd.DataFrame, schema: Schema) -> pd.DataFrame:
@@ -239,7 +258,7 @@ def fields_table(gmap: GraderMap, verdict_fields: pd.DataFrame, schema: Schema) 
         columns=["grader", "field", "dimension", "with_dimension", "verdicts"],
     )
     table = pd.concat([seen, extra], ignore_index=True) if len(extra) else seen.copy()
-    stored = [d if isinstance(d, str) else None for d in table["dimension"]]
+    stored = [d if isinstance(d, str) else "" for d in table["dimension"]]
     return pd.DataFrame(
         {
             "grader": table["grader"].astype(str).to_numpy(),
@@ -250,7 +269,7 @@ def fields_table(gmap: GraderMap, verdict_fields: pd.DataFrame, schema: Schema) 
                 for d, w, n in zip(stored, table["with_dimension"], table["verdicts"], strict=True)
             ],
             "answers": [
-                answers(gmap, schema, str(g), str(f), d)
+                answers(gmap, schema, str(g), str(f), d or None)
                 for g, f, d in zip(table["grader"], table["field"], stored, strict=True)
             ],
         }
@@ -278,7 +297,7 @@ def from_tables(
     }
     for row in settings.to_dict("records"):
         grader = str(row["grader"])
-        threshold = None if pd.isna(row["threshold"]) else float(row["threshold"])
+        threshold = _threshold(grader, row["threshold"])
         scale = {"score_min": float(row["score_min"]), "score_max": float(row["score_max"])}
         default = BUILT_IN.get(grader, GraderSettings())
         same = (scale["score_min"], scale["score_max"], threshold) == (

@@ -201,8 +201,7 @@ def item_detail(
         == dimension
         for f, d in zip(verdicts["field"], verdicts["dimension"], strict=True)
     ]
-    labels = ws.store.current_labels(dimension)
-    labels = labels[labels["transcript_id"] == transcript_id]
+    labels = ws.store.case_labels(transcript_id, dimension)  # not every label of it: 1.3 s
     humans = pd.DataFrame(
         {
             "rater": labels["rater"].to_numpy(),

@@ -209,7 +209,7 @@ def _sample(file: Path, source: str, where: str, prompts: _Prompts) -> Iterator[
         return
     yield record
     if note:
-        yield Rejection(file=source, where=where, reason=note)
+        yield Rejection(file=source, where=where, reason=note, kind="note")
 
 
 def _record(

@@ -117,18 +117,19 @@ def enabled() -> bool:
     return os.environ.get(SWITCH, "").strip() != "0"
 
 
-def parse(path: Path) -> Iterator[Rows]:
+def parse(path: Path, name: str | None = None) -> Iterator[Rows]:
     """Like `jsonl.parse`: the same checks of the file first (UnusableInput), then `batches`,
-    made on a thread a few batches ahead (so reading overlaps storing)."""
+    made on a thread a few batches ahead (so reading overlaps storing). `name`: what
+    `source_ref` calls the file (default: its path)."""
     check_jsonl_head(path, head_of(path))
-    yield from ahead(batches(path, str(path), limits.current(path)))
+    yield from ahead(batches(path, name or str(path), limits.current(path)))
 
 
-def read(path: Path) -> list[Rows]:
+def read(path: Path, name: str | None = None) -> list[Rows]:
     """Like `parse`, all of the file at once on this thread (for a small file, where a
     thread reading ahead would only add its start and hand-over)."""
     check_jsonl_head(path, head_of(path))
-    return list(batches(path, str(path), limits.current(path)))
+    return list(batches(path, name or str(path), limits.current(path)))
 
 
 def ahead(items: Generator[T, None, None], depth: int = AHEAD) -> Iterator[T]:

@@ -90,6 +90,10 @@ class GraderStore(QueueStore):
             [grader, grader],
         )
 
+    def verdict_count(self) -> int:
+        """How many grader verdicts are stored (they are only ever added, by ingest)."""
+        return int(self.scalar("SELECT count(*) FROM grader_verdicts"))
+
     def graders(self) -> pd.DataFrame:
         """Graders with their verdict counts."""
         return self.df(

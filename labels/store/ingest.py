@@ -122,6 +122,8 @@ class FileRows:
     source_format: str
     batches: Sequence[Rows]
     started: datetime = field(default_factory=utcnow)
+    path: str = ""
+    """Where the file was read (rejections name it); `file` is its stored name."""
 
 
 @dataclass

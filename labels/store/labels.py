@@ -134,15 +134,6 @@ class LabelStore(QueueStore):
         ).fetchone()
         return (int(row[0]), int(row[1])) if row else (0, 0)
 
-    def undecided(self) -> dict[str, int]:
-        """Per dimension, how many labeled transcripts have no gold yet."""
-        rows = self.con.execute(
-            "SELECT dimension, count(*) FROM (SELECT DISTINCT transcript_id, dimension FROM labels)"
-            " l WHERE NOT EXISTS (SELECT 1 FROM gold g WHERE g.transcript_id = l.transcript_id"
-            " AND g.dimension = l.dimension) GROUP BY dimension"
-        ).fetchall()
-        return {str(d): int(n) for d, n in rows}
-
     def label_rows(self, dimension: str) -> pd.DataFrame:
         """Every label row of one dimension (all versions), oldest first."""
         return self.df(

@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # frames come from DuckDB (`.df()`); ingest never loads panda
 
 # Label state of each labeled transcript. Parameter: k.
 STATE_SQL = f"""
-WITH cur AS {current("labels", columns="transcript_id, rater, dimension, value")},
+WITH cur AS {current("labels", "WHERE_IDS", columns="transcript_id, rater, dimension, value")},
 per_dim AS (
     SELECT transcript_id, dimension, count(DISTINCT value) AS kinds, count(*) AS n
     FROM cur GROUP BY ALL
@@ -32,8 +32,16 @@ SELECT p.transcript_id,
             WHEN p.n < ? THEN 'in progress'
             ELSE 'agreed' END AS state
 FROM per_item p
-LEFT JOIN (SELECT DISTINCT transcript_id FROM gold) g USING (transcript_id)
+LEFT JOIN (SELECT DISTINCT transcript_id FROM gold WHERE_IDS) g USING (transcript_id)
 """  # noqa: S608 (fixed text)
+IDS = "WHERE transcript_id IN (SELECT unnest(?::VARCHAR[]))"
+LISTING = (
+    "SELECT id, source_format, model, scenario, goal_type, goal_value, urgency_type,"
+    " n_messages, n_chars, source_ref FROM transcripts"
+    " WHERE (source_format = ? OR ? IS NULL) AND (model = ? OR ? IS NULL)"
+    " AND (scenario = ? OR ? IS NULL)"
+    " AND (concat_ws('_', goal_type || '-' || goal_value, urgency_type) = ? OR ? IS NULL)"
+)
 
 # The search index is derived data (rebuilt from messages whenever transcripts change).
 BUILD_SEARCH_DOCS = """
@@ -123,17 +131,36 @@ class TranscriptStore(Connection):
         model: str | None = None,
         scenario: str | None = None,
         condition: str | None = None,
+        ids: list[str] | None = None,
+        limit: int | None = None,
     ) -> pd.DataFrame:
-        """Transcript summaries; each filter given must match (None matches all)."""
+        """Transcript summaries by id; each filter given must match (None matches all),
+        among `ids` when given, the first `limit` of them when given."""
+        among = "" if ids is None else " AND id IN (SELECT unnest(?::VARCHAR[]))"
+        sql = LISTING + among + " ORDER BY id LIMIT ?"
         return self.df(
-            "SELECT id, source_format, model, scenario, goal_type, goal_value, urgency_type,"
-            " n_messages, n_chars, source_ref FROM transcripts"
-            " WHERE (source_format = ? OR ? IS NULL) AND (model = ? OR ? IS NULL)"
-            " AND (scenario = ? OR ? IS NULL)"
-            " AND (concat_ws('_', goal_type || '-' || goal_value, urgency_type) = ? OR ? IS NULL)"
-            " ORDER BY id",
-            [source_format, source_format, model, model, scenario, scenario, condition, condition],
+            sql,
+            [source_format, source_format, model, model, scenario, scenario, condition, condition]
+            + ([] if ids is None else [ids])
+            + [limit],
         )
+
+    def transcript_facets(self) -> dict[str, list[str]]:
+        """The distinct source formats, models and scenarios, sorted (Browse's filters)."""
+        columns = ("source_format", "model", "scenario")
+        lists = ", ".join(f"list_sort(list(DISTINCT {c}))" for c in columns)
+        row = self.con.execute(f"SELECT {lists} FROM transcripts").fetchone()  # noqa: S608
+        return {
+            c: [str(v) for v in (values or []) if v is not None]
+            for c, values in zip(columns, row or [None] * 3, strict=True)
+        }
+
+    def label_states(self, k: int, ids: list[str] | None = None) -> pd.DataFrame:
+        """(transcript_id, state) of every labeled transcript (or of `ids`), with `k` raters
+        per item: gold, disputed, in progress or agreed."""
+        where = "" if ids is None else IDS
+        params = [] if ids is None else [ids]  # the CTE's, then k, then gold's
+        return self.df(STATE_SQL.replace("WHERE_IDS", where), [*params, k, *params])
 
     def transcript_strata(self) -> pd.DataFrame:
         """Per transcript: model, scenario and condition (goal_type-goal_value_urgency_type)."""
@@ -147,7 +174,8 @@ class TranscriptStore(Connection):
         """Ingest batches, newest first."""
         return self.df(
             "SELECT file, source_format, started_at, finished_at, added, duplicates,"
-            " grader_verdicts, json_array_length(rejected) AS rejected, rejected AS reasons"
+            " grader_verdicts, (SELECT count(*) FROM unnest(CAST(rejected AS JSON[])) AS r(x)"
+            " WHERE x->>'kind' IS DISTINCT FROM 'note') AS rejected, rejected AS reasons"
             " FROM ingest_batches ORDER BY started_at DESC"
         )
 
@@ -164,17 +192,19 @@ class TranscriptStore(Connection):
         With `k` (raters per item) each row has its label state; `k=None` is the view of
         someone who may not see labels (blind raters): no state column, and no state filter.
         """
-        frame = self.transcripts(**filters)
+        hits = self.text_search(text) if text.strip() else None
+        every = hits is not None or (k is not None and bool(state))
+        frame = self.transcripts(**filters, ids=hits, limit=None if every else limit)
         if k is not None:
-            states = self.df(STATE_SQL, [k])
+            # Label states of the rows shown only, unless a state is asked for.
+            shown = None if state and hits is None else frame["id"].tolist()
+            states = self.label_states(k, shown)
             frame = frame.merge(states, how="left", left_on="id", right_on="transcript_id")
             frame["state"] = frame["state"].fillna("unlabeled")
             frame = frame.drop(columns=["transcript_id"])
             if state:
                 frame = frame[frame["state"] == state]
-        if text.strip():
-            hits = self.text_search(text)
-            frame = frame[frame["id"].isin(hits)]
+        if hits is not None:
             frame = frame.assign(_rank=frame["id"].map({t: i for i, t in enumerate(hits)}))
             frame = frame.sort_values("_rank").drop(columns=["_rank"])
         return frame.head(limit).reset_index(drop=True)

@@ -7,12 +7,13 @@ Cached store, roles, safe rendering and the label component; who is here comes f
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from labels import labeling, render
@@ -64,6 +65,20 @@ def workspace() -> Workspace:
         st.session_state["_run"] = {"ws": _working_root().cursor()}
     ws: Workspace = st.session_state["_run"]["ws"]
     return ws
+
+
+def background_workspace() -> Callable[[], Workspace]:
+    """What work outside this script run (a download button's callable, on its own
+    thread) calls for a workspace: a fresh cursor on the cached connection each time."""
+    return _working_root().cursor
+
+
+def warm_up() -> None:
+    """Start, once per server process, the background warm-up of the review pages
+    (`labels.ui.cached.warm_up`); app.py calls it on every run."""
+    from labels.ui import cached
+
+    cached.warm_up(_working_root(), str(db_path()))
 
 
 def new_run() -> None:
@@ -129,6 +144,54 @@ def require_role(rater: Rater, role: str) -> None:
     if not has_role(rater, role):
         st.error(f"This page is for {role}s. Ask an admin if you need access.")
         st.stop()
+
+
+# -- tables -------------------------------------------------------------------
+
+MISSING = "—"
+
+
+def dataframe(
+    data: Any,
+    formats: Mapping[str, str] | None = None,
+    column_config: Mapping[str, Any] | None = None,
+    **kwargs: Any,
+) -> Any:
+    """`st.dataframe` with a missing value shown as "—" (Streamlit draws one as "None").
+
+    `formats`: a number format per column ("%.3f", "percent", "localized"). A column with
+    a missing value is shown as text in that format; the others stay numbers (sortable)
+    with the format as their `NumberColumn`.
+    """
+    frame = pd.DataFrame(data)
+    fmts: Mapping[str, str] = formats or {}
+    config: dict[str, Any] = dict(column_config or {})
+    for name, fmt in fmts.items():
+        config.setdefault(name, st.column_config.NumberColumn(format=fmt))
+    for name in frame.columns:
+        missing = frame[name].isna()
+        if not missing.any():
+            continue
+        number_format = fmts.get(str(name))
+        frame[name] = [
+            MISSING if gone else _cell_text(v, number_format)
+            for v, gone in zip(frame[name], missing, strict=True)
+        ]
+        label = (config.get(str(name)) or {}).get("label")
+        config[str(name)] = st.column_config.TextColumn(label)
+    return st.dataframe(frame, column_config=config, **kwargs)
+
+
+def _cell_text(value: Any, fmt: str | None) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if fmt == "percent":
+        return f"{value:.0%}"
+    if fmt == "localized":
+        return f"{value:,}"
+    if fmt:
+        return fmt % value
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 # -- transcript rendering -----------------------------------------------------
