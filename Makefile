@@ -44,7 +44,7 @@ types: $(TSTAMP)
 	$(BIN)/mypy
 
 unit: $(TSTAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
 
 screenshot: $(TSTAMP)  ## refresh every page's picture in docs/ from a real browser
 	GOLDSET_SCREENSHOT=docs/label-page.png GOLDSET_SCREENSHOTS=docs $(BIN)/python -m pytest -q tests/e2e -k screenshot

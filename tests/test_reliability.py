@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DRAFT = labeling.draft_with(
     {"extortion": "none", "manipulation": "none", "ethical_explanation": "na"}
 )
-LOAD_SECONDS = float(os.environ.get("GOLDSET_LOAD_SECONDS", "60"))
+LOAD_SECONDS = float(os.environ.get("GOLDSET_LOAD_SECONDS", "30"))  # per backend
 
 
 def run_python(code: str, **env: str) -> subprocess.Popen[str]:

@@ -21,6 +21,7 @@ from tests.e2e.conftest import (
     start_server,
     write_auth_secrets,
 )
+from tests.e2e.proxy import COOKIE, Proxy
 from tests.factories import build_demo_db
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -195,14 +196,25 @@ def proxy_server(tmp_path: Path) -> Iterator[Server]:
     server = start_server(
         build_demo_db(tmp_path / "proxy.duckdb"), env={"GOLDSET_TRUST_PROXY_HEADER": HEADER}
     )
-    yield server
+    front = Proxy(server.url, HEADER)
+    yield Server(front.url, server.db, server.proc)  # people reach it through the proxy
+    front.stop()
     server.stop()
+
+
+def through_proxy(browser: Any, server: Server, who: str | None) -> Any:
+    """A browser signed in at the proxy as `who` (None: not signed in), which also sends
+    its own, forged identity header: the proxy replaces it, as a real one does."""
+    context = browser.new_context(extra_http_headers={HEADER: "admin"})
+    if who is not None:
+        context.add_cookies([{"name": COOKIE, "value": who, "url": server.url}])
+    return context
 
 
 def test_trusted_proxy_header_signs_people_in_without_a_picker(
     proxy_server: Server, browser: Any
 ) -> None:
-    ana = browser.new_context(extra_http_headers={HEADER: "ana"})
+    ana = through_proxy(browser, proxy_server, "ana")
     page = ana.new_page()
     page.goto(proxy_server.url + "/?rater=admin")
     page.get_by_text("Signed in as").wait_for(timeout=WAIT)
@@ -213,13 +225,13 @@ def test_trusted_proxy_header_signs_people_in_without_a_picker(
     assert_no_picker_and_no_traceback(page)
     assert_no_admin_page(page, proxy_server)
 
-    newcomer = browser.new_context(extra_http_headers={HEADER: "lee@example.org"})
+    newcomer = through_proxy(browser, proxy_server, "lee@example.org")
     page = newcomer.new_page()
     page.goto(proxy_server.url)
     page.get_by_text("Signed in as").wait_for(timeout=WAIT)
     assert "Signed in as lee@example.org (rater)" in sidebar_text(page)
 
-    nobody = browser.new_context()
+    nobody = through_proxy(browser, proxy_server, None)
     page = nobody.new_page()
     page.goto(proxy_server.url)
     page.get_by_text(f"expects the {HEADER} header from its proxy").wait_for(timeout=WAIT)
@@ -242,14 +254,16 @@ def untrusting_server(tmp_path: Path) -> Iterator[Server]:
     server = start_server(
         build_demo_db(tmp_path / "local.duckdb"), env={"GOLDSET_TRUST_PROXY_HEADER": ""}
     )
-    yield server
+    front = Proxy(server.url, HEADER)
+    yield Server(front.url, server.db, server.proc)
+    front.stop()
     server.stop()
 
 
 def test_the_header_is_ignored_unless_the_server_is_told_to_trust_it(
     untrusting_server: Server, browser: Any
 ) -> None:
-    context = browser.new_context(extra_http_headers={HEADER: "admin"})
+    context = through_proxy(browser, untrusting_server, "admin")
     page = context.new_page()
     page.goto(untrusting_server.url + "/?rater=admin")
     page.get_by_text("Local mode: identity is not verified.").wait_for(timeout=WAIT)
