@@ -59,7 +59,11 @@ class Server:
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.terminate()
-            self.proc.wait(timeout=20)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:  # a loaded machine: shutting down took longer
+                self.proc.kill()
+                self.proc.wait(timeout=20)
 
 
 def start_server(db: Path | str, env: dict[str, str] | None = None) -> Server:
@@ -151,7 +155,11 @@ class OidcProvider:
     def stop(self) -> None:
         if self.proc.poll() is None:
             self.proc.terminate()
-            self.proc.wait(timeout=20)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:  # a loaded machine: shutting down took longer
+                self.proc.kill()
+                self.proc.wait(timeout=20)
 
 
 def start_oidc_provider() -> OidcProvider:

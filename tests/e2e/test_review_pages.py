@@ -80,6 +80,9 @@ def test_raters_page_shows_each_rater_and_flags_one_below_the_threshold(
         assert "Ben Okafor agrees with gold on 0% of 12 labels" in body
         assert "below the project's 80%" in body
         grids = page.locator("[data-testid=stDataFrame]")
+        grids.nth(1).wait_for(
+            timeout=30_000
+        )  # grids draw after the script, on a busy machine later
         assert grids.count() == 2
         charts = page.locator("[data-testid=stVegaLiteChart]")
         charts.nth(2).wait_for(timeout=30_000)  # items, time, gold: drawn after the script
