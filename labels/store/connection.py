@@ -31,6 +31,9 @@ class Connection:
         self.path = path
         self._lock = lock
         self._open = False  # a transaction is open on this connection
+        # DuckDB's own progress bar went to stdout for queries over 2 s (into the CLI's
+        # output, and a script's); Goldset shows its own progress.
+        con.execute("SET enable_progress_bar = false")
 
     def healthy(self) -> bool:
         """Whether the connection still works (DuckDB invalidates it after a failed checkpoint)."""
