@@ -28,44 +28,15 @@ for name, d in result.dimensions.items():
     if d.ci_note:
         st.caption(f"{name}: no interval. {d.ci_note}.")
 st.altair_chart(charts.agreement_intervals(table), width="stretch")
+FIGURES = [
+    *("alpha", "alpha_low", "alpha_high", "percent_agreement"),
+    *("fleiss_kappa", "fleiss_kappa_low", "fleiss_kappa_high", "gwet_ac1"),
+    *("mean_cohen_kappa", "mean_cohen_kappa_low", "mean_cohen_kappa_high"),
+]
 ui.dataframe(
-    table[
-        [
-            "dimension",
-            "level",
-            "items",
-            "raters",
-            "alpha",
-            "alpha_low",
-            "alpha_high",
-            "percent_agreement",
-            "fleiss_kappa",
-            "fleiss_kappa_low",
-            "fleiss_kappa_high",
-            "gwet_ac1",
-            "mean_cohen_kappa",
-            "mean_cohen_kappa_low",
-            "mean_cohen_kappa_high",
-            "reading",
-        ]
-    ],
+    table[["dimension", "level", "items", "raters", *FIGURES, "reading"]],
     hide_index=True,
-    formats=dict.fromkeys(
-        (
-            "alpha",
-            "alpha_low",
-            "alpha_high",
-            "percent_agreement",
-            "fleiss_kappa",
-            "fleiss_kappa_low",
-            "fleiss_kappa_high",
-            "gwet_ac1",
-            "mean_cohen_kappa",
-            "mean_cohen_kappa_low",
-            "mean_cohen_kappa_high",
-        ),
-        "%.3f",
-    ),
+    formats=dict.fromkeys(FIGURES, "%.3f"),
     column_config={
         "alpha": st.column_config.NumberColumn("α", format="%.3f"),
         "alpha_low": st.column_config.NumberColumn("α low", format="%.3f"),
