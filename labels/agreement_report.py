@@ -164,32 +164,6 @@ def report(ws: Workspace, dimension: str | None = None, n_resamples: int = 1000)
     return AgreementReport(out)
 
 
-def per_rater(ws: Workspace, dim: Dimension) -> pd.DataFrame:
-    """Each rater's Cohen's kappa with every other rater on shared items, and their mean."""
-    table, raters = units(ws.store.label_values(dim.name), dim)
-    rows = []
-    for i, rater in enumerate(raters):
-        kappas = [
-            agreement.cohen_kappa(
-                table[:, i],
-                table[:, j],
-                dim.scale,
-                weights="linear" if dim.level == "ordinal" else None,
-            )
-            for j in range(len(raters))
-            if j != i
-        ]
-        finite = [k for k in kappas if not math.isnan(k)]
-        rows.append(
-            {
-                "rater": rater,
-                "items": int((table[:, i] >= 0).sum()),
-                "mean_kappa_with_others": sum(finite) / len(finite) if finite else math.nan,
-            }
-        )
-    return pd.DataFrame(rows)
-
-
 OVER_TIME_CI_ITEMS = 5000
 """Above this many items a day's alpha is shown without its interval (1,000 BCa resamples
 per day would take minutes; the latest figure's interval is in the report)."""
@@ -200,28 +174,43 @@ def over_time(ws: Workspace, dim: Dimension, freq: str = "D") -> pd.DataFrame:
     BCa 95% interval (`alpha_low`, `alpha_high`: NaN under the too-few rule, or above
     `OVER_TIME_CI_ITEMS` items).
 
-    Each rater's latest label as of the period's end counts, so revisions show up
-    on the day they were made.
+    Each rater's latest label as of the period's end counts, so revisions show up on the
+    day they were made (a revision to a not-applicable value takes the rating out). The
+    history is encoded once and the items × raters table is brought forward one period
+    at a time, so a month of a million labels is one pass, not one per day.
     """
     history = ws.store.label_rows(dim.name)
     if history.empty:
         return pd.DataFrame(columns=["period", "items", "alpha", "alpha_low", "alpha_high"])
-    history["period"] = history["created_at"].dt.tz_convert("UTC").dt.floor(freq)
-    rows = []
-    for period in sorted(history["period"].unique()):
-        upto = history[history["period"] <= period].sort_values("created_at")
-        current = upto.drop_duplicates(["transcript_id", "rater"], keep="last")
-        table, _ = units(current, dim)
-        pairs = pairable(table)
+    codes = pd.Categorical(history["value"], categories=dim.scale).codes.astype(np.int64)
+    stray = (codes < 0) & ~history["value"].isin(dim.na_values).to_numpy()
+    if stray.any():
+        value = history["value"].to_numpy()[stray][0]
+        raise ValueError(f"rating {value!r} is not one of the values of {dim.name}")
+    items, _ = pd.factorize(history["transcript_id"])
+    columns, raters = pd.factorize(history["rater"])
+    cell = items.astype(np.int64) * len(raters) + columns
+    periods = history["created_at"].dt.tz_convert("UTC").dt.floor(freq)
+    ends = np.flatnonzero(periods.ne(periods.shift(-1)).to_numpy()) + 1  # rows in time order
+    table = np.full(int(items.max() + 1) * len(raters), -1, dtype=np.int64)
+    rows, start = [], 0
+    for end in ends:
+        # the period's rows in time order: the last one per cell stands
+        part, value = cell[start:end][::-1], codes[start:end][::-1]
+        last = np.unique(part, return_index=True)[1]
+        table[part[last]] = value[last]
+        start = end
+        grid = table.reshape(-1, len(raters))
+        pairs = pairable(grid)
         if 0 < len(pairs) <= OVER_TIME_CI_ITEMS:
-            figures = dimension_figures(table, dim)
+            figures = dimension_figures(pairs, dim)
             alpha, (low, high) = figures.alpha, figures.alpha_ci
         else:
             alpha = agreement.krippendorff_alpha(pairs, level=dim.level, categories=dim.scale)
             low = high = math.nan
         rows.append(
             {
-                "period": period,
+                "period": periods.iloc[end - 1],
                 "items": len(pairs),
                 "alpha": alpha,
                 "alpha_low": low,

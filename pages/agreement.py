@@ -1,4 +1,4 @@
-"""Agreement: how far raters agree, per dimension and per rater, with uncertainty."""
+"""Agreement: how far raters agree, per dimension and over time, with uncertainty."""
 
 import streamlit as st
 
@@ -17,7 +17,8 @@ st.caption(
     "below 0.667 not reliable. Not-applicable ratings are set aside."
 )
 
-figures = cached.agreement(ws, cached.version(ws))
+key = cached.version(ws)
+figures = cached.on_page(cached.agreement, ws, key, what="agreement figures")
 result = figures.report
 if not result.any_pairs():
     st.info("No item has two labels yet.")
@@ -56,28 +57,11 @@ ui.dataframe(
     },
 )
 
-st.subheader("Per rater")
-st.caption(
-    "Each rater's mean Cohen's kappa with every other rater: linear weights on ordinal scales "
-    "(a neighbouring value counts as partial agreement, so it reads higher than the unweighted "
-    "mean Cohen's κ above), unweighted on nominal ones."
+st.page_link(
+    "pages/raters.py",
+    label="Each rater's agreement with the others and with gold is on the Raters page.",
+    icon=":material/groups:",
 )
-for col, dim in zip(st.columns(len(ws.schema.dimensions)), ws.schema.dimensions, strict=True):
-    with col:
-        st.markdown(f"**{dim.title}**")
-        ui.dataframe(
-            figures.per_rater[dim.name],
-            hide_index=True,
-            formats={"mean_kappa_with_others": "%.2f"},
-            column_config={
-                "mean_kappa_with_others": st.column_config.NumberColumn(
-                    "κ with others (linear weights)"
-                    if dim.level == "ordinal"
-                    else "κ with others (unweighted)",
-                    format="%.2f",
-                )
-            },
-        )
 
 st.subheader("Over time")
 st.caption(

@@ -45,7 +45,9 @@ reference = st.segmented_control(
     key="reference",
 )
 version, gmap_text = cached.version(ws), grader_map.dumps(gmap)
-table, comp = cached.graders(ws, version, gmap, gmap_text, reference or "gold")
+table, comp = cached.on_page(
+    cached.graders, ws, version, gmap_text, reference or "gold", what="grader figures"
+)
 if table.empty:
     st.info("No grader verdict answers a dimension of the schema yet; see the Mapping tab.")
 
@@ -224,7 +226,7 @@ with audit_tab:
     a, b = st.columns(2)
     who = a.selectbox("Grader", sorted(ws.store.graders()["grader"]), key="audit-grader")
     width = b.slider("Target width of the error-rate interval", 0.02, 0.5, 0.1, 0.01)
-    suggested = cached.suggested_size(ws, version, gmap, gmap_text, who, width)
+    suggested = cached.suggested_size(ws, version, gmap_text, who, width)
     st.caption(f"Suggested sample for a 95% interval about {width:.2f} wide: {suggested} items.")
     with st.form("draw"):
         b, right_col = st.columns(2)
@@ -312,8 +314,6 @@ with map_tab:
             st.warning(render.escape_markdown(str(exc)))
         else:
             grader_map.save(new)
-            cached.graders.clear()
-            cached.suggested_size.clear()
             st.toast(f"Saved {grader_map.path().name}.")
             st.rerun()
 

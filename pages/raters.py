@@ -3,6 +3,7 @@
 import streamlit as st
 
 from labels import charts, raters, ui
+from labels.ui import cached
 
 ws = ui.workspace()
 ui.require_role(st.session_state["rater"], "adjudicator")
@@ -20,18 +21,7 @@ st.caption(
 )
 
 
-@st.cache_data(ttl=300, show_spinner="Computing each rater's agreement…")
-def kappas(version: tuple[int, ...]) -> dict[str, dict[str, raters.Kappa]]:
-    return raters.kappas_by_rater(ui.workspace())
-
-
-@st.cache_data(ttl=300, max_entries=4, show_spinner="Counting each rater's work…")
-def figures(version: tuple[object, ...]) -> raters.RatersReport:
-    store = ui.workspace().store
-    return raters.report(ui.workspace(), kappas(store.labels_and_gold_version()))
-
-
-result = figures(ws.store.activity_version())
+result = cached.on_page(cached.raters, ws, ws.store.activity_version(), what="raters' figures")
 if not result.raters:
     st.info("No one has labeled anything yet.")
     st.stop()

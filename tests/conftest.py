@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +17,12 @@ from tests import pg
 from tests.factories import make_transcript
 
 ROOT = Path(__file__).resolve().parent.parent
+# The review pages' figures (`labels.ui.cached`): kept in a folder of this run's, and
+# waited for, so a page in a test is drawn whole (tests of the waiting itself set less).
+if "GOLDSET_FIGURES_DIR" not in os.environ:
+    os.environ["GOLDSET_FIGURES_DIR"] = tempfile.mkdtemp(prefix="goldset-figures-")
+    atexit.register(shutil.rmtree, os.environ["GOLDSET_FIGURES_DIR"], ignore_errors=True)
+os.environ.setdefault("GOLDSET_FIGURES_WAIT", "120")
 
 
 @pytest.fixture(params=["duckdb", "postgres"])

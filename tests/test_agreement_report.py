@@ -1,4 +1,4 @@
-"""The agreement report against the store: units, figures, per rater, over time."""
+"""The agreement report against the store: units, figures, over time."""
 
 from __future__ import annotations
 
@@ -105,18 +105,52 @@ def test_over_time_uses_labels_as_of_each_day(seeded: Workspace) -> None:
     assert trend["alpha"].iloc[0] < 0.5 and trend["alpha"].iloc[1] == 1.0
 
 
-def test_per_rater_kappa(seeded: Workspace) -> None:
-    add(
-        seeded,
+def test_over_time_equals_alpha_recomputed_from_each_days_labels(seeded: Workspace) -> None:
+    """Five days of random labels by six raters on 30 items, with revisions and
+    not-applicable values (extortion's scale has none, so the ordinal
+    ethical_explanation is used): each day's alpha and item count equal the krippendorff
+    package's on the latest label per rater and item made by that day's end."""
+    dim = seeded.schema.dimension("ethical_explanation")
+    rng = np.random.default_rng(4)
+    values = [*dim.scale, *dim.na_values]
+    rows = []
+    for i in range(400):
+        when = datetime(2026, 11, 1 + int(rng.integers(5)), int(rng.integers(24)), tzinfo=UTC)
+        rows.append(
+            (f"t{rng.integers(30):02d}", f"r{rng.integers(6)}", str(rng.choice(values)), when, i)
+        )
+    rows.sort(key=lambda r: (r[3], r[4]))
+    seeded.store.add_labels(
         [
-            (t, r, "none" if i % 2 else "explicit_threat", DAY1)
-            for i, t in enumerate(["t00", "t01", "t02", "t03"])
-            for r in ("ana", "ben")
-        ],
+            Label(
+                transcript_id=t,
+                rater=r,
+                dimension=dim.name,
+                value=v,
+                schema_version=seeded.schema_version,
+                created_at=when,
+            )
+            for t, r, v, when, _ in rows
+        ]
     )
-    table = agreement_report.per_rater(seeded, seeded.schema.dimension("extortion"))
-    assert table["rater"].tolist() == ["ana", "ben"]
-    assert table["mean_kappa_with_others"].tolist() == [1.0, 1.0]
+    trend = agreement_report.over_time(seeded, dim)
+    assert len(trend) == 5
+    for day, got in zip(sorted({r[3].date() for r in rows}), trend.itertuples(), strict=True):
+        latest: dict[tuple[str, str], str] = {}
+        for t, r, v, when, _ in rows:
+            if when.date() <= day:
+                latest[(t, r)] = v
+        items = sorted({t for t, _ in latest})
+        raters = sorted({r for _, r in latest})
+        data = np.full((len(raters), len(items)), np.nan)
+        for (t, r), v in latest.items():
+            if v not in dim.na_values:
+                data[raters.index(r), items.index(t)] = dim.scale.index(v)
+        kept = data[:, (~np.isnan(data)).sum(axis=0) >= 2]
+        assert got.period.date() == day
+        assert got.items == kept.shape[1]
+        expected = krippendorff.alpha(kept, level_of_measurement="ordinal")
+        assert math.isclose(got.alpha, expected, abs_tol=1e-9)
 
 
 def test_dimension_figures_equal_each_coefficient_computed_directly() -> None:

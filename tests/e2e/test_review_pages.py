@@ -9,7 +9,7 @@ from typing import Any
 
 from labels.models import Gold
 from labels.workspace import open_workspace
-from tests.e2e.conftest import _need_browser, start_server
+from tests.e2e.conftest import _need_browser, sign_in_local, start_server, submit_and_wait
 from tests.factories import build_demo_db
 
 SCREENSHOTS = {  # sidebar link → README picture (the label page has its own test)
@@ -146,5 +146,49 @@ def test_an_audit_draws_links_open_its_items_on_browse(browser: Any, tmp_path: P
         tab.get_by_role("button", name="All transcripts").click()
         tab.get_by_text("Select a row to read the transcript.").wait_for(timeout=60_000)
         context.close()
+    finally:
+        server.stop()
+
+
+def test_agreement_figures_are_computed_off_the_page_and_refresh_by_themselves(
+    browser: Any, tmp_path: Path
+) -> None:
+    """With no wait for figures (as on a large database, where they take seconds): the
+    first visit says the figures are being computed and then shows them without a
+    click; after a rater's label the page shows the older figures, says so, and swaps
+    in the new ones by itself."""
+    _need_browser()
+    db = build_demo_db(tmp_path / "figures.duckdb")
+    server = start_server(
+        db, {"GOLDSET_FIGURES_WAIT": "0", "GOLDSET_FIGURES_DIR": str(tmp_path / "figures")}
+    )
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        sign_in(page, server.url, "Dana Levi · adjudicator")
+        page.get_by_role("link", name="Agreement").click()
+        page.get_by_text("Computing the agreement figures").or_(
+            page.get_by_role("heading", name="Over time")
+        ).first.wait_for(timeout=60_000)
+        page.get_by_role("heading", name="Over time").wait_for(timeout=60_000)
+        page.get_by_text("Computing the agreement figures").wait_for(state="detached")
+        settle(page)
+        assert page.locator("[data-testid=stVegaLiteChart]").count() == 2
+
+        rater = browser.new_page(viewport={"width": 1400, "height": 1000})
+        sign_in_local(rater, server.url, "Ana Costa · rater")
+        for key in ("a", "q", "2"):  # none, none, 2: no evidence needed
+            rater.keyboard.press(key)
+        submit_and_wait(rater)
+
+        page.get_by_role("link", name="Browse").click()
+        page.get_by_role("heading", name="Browse transcripts").wait_for()
+        page.get_by_role("link", name="Agreement").click()
+        page.get_by_text("describe the data as of").wait_for(timeout=60_000)
+        page.get_by_text("describe the data as of").wait_for(state="detached", timeout=60_000)
+        page.get_by_role("heading", name="Over time").first.wait_for(timeout=60_000)
+        settle(page)
+        assert page.get_by_role("heading", name="Over time").count() == 1
+        text = page.inner_text("main")
+        assert "Computing the agreement figures" not in text and "failed" not in text
     finally:
         server.stop()
