@@ -68,8 +68,9 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def server(db: Path, log: Path) -> Iterator[tuple[str, int]]:
-    """`streamlit run app.py` on the database; yields (url, server pid)."""
+def server(db: Path, log: Path, env: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
+    """`streamlit run app.py` on the database (`env` added to its environment); yields
+    (url, server pid)."""
     port = free_port()
     cmd = [
         sys.executable,
@@ -92,7 +93,7 @@ def server(db: Path, log: Path) -> Iterator[tuple[str, int]]:
         proc = subprocess.Popen(
             cmd,
             cwd=ROOT,
-            env={**os.environ, "GOLDSET_DB": str(db)},
+            env={**os.environ, **(env or {}), "GOLDSET_DB": str(db)},
             stdout=out,
             stderr=subprocess.STDOUT,
         )

@@ -4,12 +4,20 @@
 `event.timeStamp`, caught by a listener installed before the app's scripts) to the first
 moment, polled every millisecond in the page with `performance.now()` (same clock), when
 the app reports `data-test-script-state="notRunning"`, the new page's heading is there
-(the label page: its first message drawn and no heading), every table has drawn its
-canvas and every chart its canvas or SVG (those on the tab shown). One server per
-database, one session signed in as Admin; each page is visited once right after the
-server started (the **first visit**, which pays for imports and caches) and then `rounds`
-times more, in the same order (Label, Browse, Adjudicate, Agreement, Graders, Export,
-Data, Admin). Each page's figure is the p95 over all its visits, the first included.
+(the label page: its first message drawn and no heading), the page no longer says its
+figures are being computed for the first time (`cached.PENDING_MARK`; figures of an
+older version, marked as such, count as shown), every table has drawn its canvas and
+every chart its canvas or SVG (those on the tab shown). One session signed in as Admin
+per server. Per database and run, two servers, one after the other, keeping their
+figures in a new folder of the run's (`GOLDSET_FIGURES_DIR`):
+
+* the first has never computed this database's figures: each page is visited once,
+  in the order below, from the moment it started (`first_visit_never_computed_ms`);
+* the second is the same server started again: each page is visited once right after
+  it started (the **first visit**, which pays for imports and reads the kept figures)
+  and then `rounds` times more, in the same order (Browse, Adjudicate, Agreement,
+  Graders, Raters, Export, Data, Admin, Label). Each page's figure is the p95 over all
+  its visits on this server, the first included.
 
 **adjudicate: decide → next case** as in `label_page.decide_ms`, on the same server.
 
@@ -23,13 +31,16 @@ the same page on the demo database in the same run.
 
 from __future__ import annotations
 
+import json
 import statistics
+from pathlib import Path
 from typing import Any
 
 from benchmarks import gen_db
 from benchmarks.app_memory import CHROMIUM, FLAGS, WAIT_MS, server
 from benchmarks.core import Context, Figure, Target, p95
 from benchmarks.label_page import IDLE, KEY_HOOK, decide_ms
+from labels.ui.cached import PENDING_MARK
 
 # (title in the sidebar, url path, the page's heading; None: the label page, no heading)
 PAGES = (
@@ -38,6 +49,7 @@ PAGES = (
     ("Adjudicate", "adjudicate", "Adjudicate"),
     ("Agreement", "agreement", "Inter-rater agreement"),
     ("Graders", "graders", "Graders against gold"),
+    ("Raters", "raters", "Raters"),
     ("Export", "export", "Export"),
     ("Data", "data", "Data"),
     ("Admin", "admin", "Admin"),
@@ -51,12 +63,13 @@ READABLE = """heading => {
     ? h1.length === 0 && !!document.querySelector('.gs-root .gs-msg, [data-testid=stAlert]')
     : h1.includes(heading);
   if (!drawn || !(IDLE)) return false;
+  if (document.body.innerText.includes(PENDING)) return false;
   const shown = q => [...document.querySelectorAll(q)].filter(e => e.checkVisibility());
   const tables = shown('[data-testid=stDataFrame]');
   const charts = shown('[data-testid=stVegaLiteChart]');
   return tables.every(t => t.querySelector('canvas'))
     && charts.every(c => c.querySelector('canvas, svg'));
-}""".replace("(IDLE)", f"({IDLE})")
+}""".replace("(IDLE)", f"({IDLE})").replace("PENDING", json.dumps(PENDING_MARK))
 ARM = """heading => { window.__timing = new Promise(done => {
   window.__onClick = e => {
     const t0 = e.timeStamp, ready = READABLE;
@@ -100,13 +113,17 @@ def visit_ms(page: Any, title: str, heading: str | None) -> float:
     return ms
 
 
-def _session(db: gen_db.BenchDb | Any, ctx: Context, rounds: int, cases: int) -> dict[str, Any]:
-    """Visits of every page (first, then `rounds` more) and `cases` decisions, one server."""
+def _session(
+    db: gen_db.BenchDb | Any, ctx: Context, rounds: int, cases: int, figures: Path
+) -> dict[str, Any]:
+    """Visits of every page (first, then `rounds` more) and `cases` decisions, one server
+    keeping its figures in `figures`."""
     from playwright.sync_api import sync_playwright
 
     visits: dict[str, list[float]] = {title: [] for title, _, _ in PAGES}
     log = ctx.workdir / f"streamlit-review-{db.path.stem}.log"
-    with server(db.path, log) as (url, _), sync_playwright() as p:
+    env = {"GOLDSET_FIGURES_DIR": str(figures)}
+    with server(db.path, log, env) as (url, _), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
             page = sign_in_admin(browser, url)
@@ -116,8 +133,10 @@ def _session(db: gen_db.BenchDb | Any, ctx: Context, rounds: int, cases: int) ->
                 for title, _path, heading in order:
                     visits[title].append(visit_ms(page, title, heading))
                     ctx.log(f"    {db.path.stem}: {title} {visits[title][-1]:.0f} ms")
-            visit_ms(page, "Adjudicate", "Adjudicate")
-            decide = decide_ms(page, cases)
+            decide = []
+            if cases:
+                visit_ms(page, "Adjudicate", "Adjudicate")
+                decide = decide_ms(page, cases)
         finally:
             browser.close()
     return {"visits": visits, "decide": decide}
@@ -125,7 +144,6 @@ def _session(db: gen_db.BenchDb | Any, ctx: Context, rounds: int, cases: int) ->
 
 def _demo_db(ctx: Context) -> Any:
     from dataclasses import dataclass
-    from pathlib import Path
 
     from labels import demo
     from labels.workspace import open_workspace
@@ -199,13 +217,24 @@ def _record(figure: Figure, runs: list[float], baseline: list[float]) -> None:
 def run(ctx: Context) -> list[Figure]:
     rounds, cases = (2, 5) if ctx.quick else (5, 20)
     figures = _figures(ctx.sizes.db_transcripts)
-    for _ in range(ctx.runs):
-        demo = _session(_demo_db(ctx), ctx, rounds, cases)
-        large = _session(_large_db(ctx), ctx, rounds, cases)
+    for run in range(ctx.runs):
+        sessions = {}
+        for where, db in (("demo", _demo_db(ctx)), ("large", _large_db(ctx))):
+            # A server that never computed this database's figures: each page once.
+            kept = ctx.workdir / f"figures-{where}-{run}"
+            never = _session(db, ctx, 0, 0, kept)
+            # The same server started again (figures kept): the figures of record.
+            sessions[where] = _session(db, ctx, rounds, cases, kept)
+            sessions[where]["never"] = never["visits"]
+        demo, large = sessions["demo"], sessions["large"]
         label = demo["visits"]["Label"]
         for title, _, _ in PAGES:
             _record(figures[f"demo:{title}"], demo["visits"][title], label)
             _record(figures[f"large:{title}"], large["visits"][title], demo["visits"][title])
+            for where, s in sessions.items():
+                figures[f"{where}:{title}"].details.setdefault(
+                    "first_visit_never_computed_ms", []
+                ).append(s["never"][title][0])
         _record(figures["demo:decide"], demo["decide"], label)
         _record(figures["large:decide"], large["decide"], large["visits"]["Label"])
     return list(figures.values())

@@ -194,7 +194,7 @@ def over_time(ws: Workspace, dim: Dimension, freq: str = "D") -> pd.DataFrame:
     ends = np.flatnonzero(periods.ne(periods.shift(-1)).to_numpy()) + 1  # rows in time order
     table = np.full(int(items.max() + 1) * len(raters), -1, dtype=np.int64)
     rows, start = [], 0
-    for end in ends:
+    for end in ends.tolist():
         # the period's rows in time order: the last one per cell stands
         part, value = cell[start:end][::-1], codes[start:end][::-1]
         last = np.unique(part, return_index=True)[1]

@@ -41,12 +41,15 @@ def _iso(series: pd.Series) -> list[str]:
     return [t.isoformat().replace("+00:00", "Z") for t in series.dt.tz_convert("UTC")]
 
 
-def gold_table(ws: Workspace, dimension: str | None = None) -> pd.DataFrame:
-    """One row per decided transcript and dimension, with how it was decided.
+def gold_table(
+    ws: Workspace, dimension: str | None = None, limit: int | None = None
+) -> pd.DataFrame:
+    """One row per decided transcript and dimension, with how it was decided (the first
+    `limit`, when given).
 
     `rater_values` is JSON text here; the JSONL writer nests it as an object.
     """
-    table = ws.store.gold_with_sources(dimension)
+    table = ws.store.gold_with_sources(dimension, limit)
     yes_no = pd.DataFrame(ws.schema.binary_rows(), columns=["dimension", "value", "binary_value"])
     table = table.merge(yes_no, how="left", on=["dimension", "value"])
     human = table["method"].isin(["adjudicated", "audit"])
@@ -54,9 +57,12 @@ def gold_table(ws: Workspace, dimension: str | None = None) -> pd.DataFrame:
     return table[GOLD_COLUMNS]
 
 
-def labels_table(ws: Workspace, dimension: str | None = None) -> pd.DataFrame:
-    """Every label row ever written (revisions included), oldest first."""
-    rows = ws.store.all_labels(dimension)
+def labels_table(
+    ws: Workspace, dimension: str | None = None, limit: int | None = None
+) -> pd.DataFrame:
+    """Every label row ever written (revisions included), oldest first (the first `limit`,
+    when given)."""
+    rows = ws.store.all_labels(dimension, limit)
     rows["created_at"] = _iso(rows["created_at"])
     rows["tags"] = [json.dumps(list(t) if t is not None else []) for t in rows["tags"]]
     rows["evidence"] = rows["evidence"].fillna("[]")

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from labels import charts, render, ui
-from labels.graders import audit, calibration, rates
+from labels.graders import audit, audit_design, calibration, rates
 from labels.graders import map as grader_map
 from labels.graders import views as grader_views
 from labels.graders.map import GraderMap
@@ -24,7 +24,8 @@ st.caption(
     "when either side says yes fewer than 5 times (AC1: or below 100 items)."
 )
 
-if ws.store.graders().empty:
+runs = ws.store.graders()
+if runs.empty:
     st.info("No grader verdicts yet. They arrive with ingest or `python -m labels import-grader`.")
     st.stop()
 
@@ -224,10 +225,16 @@ with audit_tab:
         "and the estimates below weight each audited item by its inclusion probability."
     )
     a, b = st.columns(2)
-    who = a.selectbox("Grader", sorted(ws.store.graders()["grader"]), key="audit-grader")
+    who = a.selectbox("Grader", sorted(runs["grader"]), key="audit-grader")
     width = b.slider("Target width of the error-rate interval", 0.02, 0.5, 0.1, 0.01)
-    suggested = cached.suggested_size(ws, version, gmap_text, who, width)
-    st.caption(f"Suggested sample for a 95% interval about {width:.2f} wide: {suggested} items.")
+    strata = cached.on_page(
+        cached.audit_strata, ws, version, gmap_text, who, what="audit strata", stop=False
+    )
+    suggested = 0 if strata is None or strata.empty else audit_design.suggested_size(strata, width)
+    if strata is not None:
+        st.caption(
+            f"Suggested sample for a 95% interval about {width:.2f} wide: {suggested} items."
+        )
     with st.form("draw"):
         b, right_col = st.columns(2)
         n = b.number_input("Items", min_value=1, max_value=5000, value=max(1, suggested))
@@ -288,7 +295,7 @@ with map_tab:
         "0–1 scale, score ≥ threshold is yes; empty means the grader's own verdict decides."
     )
     fields = grader_map.fields_table(gmap, ws.store.verdict_fields(), ws.schema)
-    settings = grader_map.settings_table(gmap, sorted(ws.store.graders()["grader"]))
+    settings = grader_map.settings_table(gmap, sorted(runs["grader"]))
     edited_settings = st.data_editor(
         settings,
         hide_index=True,
@@ -318,11 +325,6 @@ with map_tab:
             st.rerun()
 
 
-@st.cache_data(ttl=60, show_spinner="Correcting the graders' rates…")
-def rate_frame(version: tuple[object, ...], _gmap: GraderMap) -> pd.DataFrame:
-    return rates.rate_frame(ui.workspace(), None, _gmap)
-
-
 with rates_tab:
     st.caption(
         "How often each thing happened per group, with the grader's errors taken out: "
@@ -342,10 +344,19 @@ with rates_tab:
         "Group by", list(rates.GROUP_FIELDS), default=list(rates.DEFAULT_BY), key="rates-by"
     )
     half = st.slider("Target ± for 'more labels' (points)", 1, 20, 3, key="rates-half") / 100
+    frame = None
     if not by_fields:
         st.caption("Pick at least one field to group by.")
     else:
-        frame = rate_frame((*version, len(ws.store.audit_draws())), gmap)
+        frame = cached.on_page(
+            cached.rates,
+            ws,
+            (*version, len(ws.store.audit_draws())),
+            gmap_text,
+            what="corrected rates",
+            stop=False,
+        )
+    if frame is not None:
         rate_rows = rates.rates(ws, rate_grader, rate_dim, by_fields, gmap, half, frame)
         rate_view = rates.table(rate_rows)
         if rate_view.empty:

@@ -132,14 +132,19 @@ def draw(
     return Draw(uuid.uuid4().hex[:12], grader, n, seed, len(items), sample, strata)
 
 
+def strata(ws: Workspace, grader: str, gmap: GraderMap | None = None) -> pd.DataFrame:
+    """The grader's audit strata as they stand (`audit_design.strata`; empty: nothing to
+    audit), what a suggested size is worked out from."""
+    items = frame(calibration.comparisons(ws, grader, gmap, reference="gold+majority"), grader)
+    return audit_design.strata(items) if len(items) else pd.DataFrame()
+
+
 def suggested_size(
     ws: Workspace, grader: str, width: float = 0.1, gmap: GraderMap | None = None
 ) -> int:
     """Items to audit for a 95% interval on the error rate about `width` wide."""
-    items = frame(calibration.comparisons(ws, grader, gmap, reference="gold+majority"), grader)
-    if items.empty:
-        return 0
-    return audit_design.suggested_size(audit_design.strata(items), width)
+    table = strata(ws, grader, gmap)
+    return audit_design.suggested_size(table, width) if len(table) else 0
 
 
 def record(ws: Workspace, d: Draw, who: str) -> int:

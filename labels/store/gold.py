@@ -16,8 +16,15 @@ _LABEL_VALUE = "transcript_id, dimension, rater, value"
 
 # Current gold with provenance, for export. Parameters: dimension, four times.
 GOLD_EXPORT = f"""
-WITH g AS {current("gold", "WHERE dimension = ? OR ? IS NULL")},
-cur AS {current("labels", "WHERE dimension = ? OR ? IS NULL", _LABEL_VALUE)},
+WITH g AS (SELECT * FROM {current("gold", "WHERE dimension = ? OR ? IS NULL")}
+           ORDER BY transcript_id, dimension LIMIT ?),
+cur AS {
+    current(
+        "labels",
+        "WHERE (dimension = ? OR ? IS NULL) AND transcript_id IN (SELECT transcript_id FROM g)",
+        _LABEL_VALUE,
+    )
+},
 votes AS (
     SELECT transcript_id, dimension, count(*) AS n_raters,
            to_json(map_from_entries(list_sort(list(struct_pack(k := rater, v := value)))))
@@ -92,12 +99,25 @@ class GoldStore(Connection):
             [dimension, since],
         )
 
-    def gold_with_sources(self, dimension: str | None = None) -> pd.DataFrame:
-        """Current gold rows with their transcript's source and the raters' current values.
+    def gold_with_sources(
+        self, dimension: str | None = None, limit: int | None = None
+    ) -> pd.DataFrame:
+        """Current gold rows with their transcript's source and the raters' current values
+        (the first `limit` of them, when given, read without the others).
 
         `rater_values` is a JSON object {rater: value} in rater order; `decided_at` is UTC text.
         """
-        return self.df(GOLD_EXPORT, [dimension] * 4)
+        return self.df(GOLD_EXPORT, [dimension, dimension, limit, dimension, dimension])
+
+    def gold_count(self, dimension: str | None = None) -> int:
+        """How many transcript-dimensions have gold."""
+        return int(
+            self.scalar(
+                "SELECT count(*) FROM (SELECT DISTINCT transcript_id, dimension FROM gold"
+                " WHERE dimension = ? OR ? IS NULL)",
+                [dimension, dimension],
+            )
+        )
 
     def add_case_note(
         self, transcript_id: str, dimension: str, kind: str, who: str, note: str

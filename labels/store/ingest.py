@@ -153,7 +153,7 @@ DIFFERENT_CONTENT = """
         FROM messages WHERE transcript_id IN (SELECT id FROM dup_transcripts)
         GROUP BY transcript_id
     )
-    SELECT i.id, i.source_ref, s.source_ref
+    SELECT i.dup_row, i.id, i.source_ref, s.source_ref
     FROM dup_transcripts i
     JOIN transcripts s ON i.id = s.id
     LEFT JOIN incoming_texts it ON it.dup_row = i.dup_row
@@ -161,7 +161,7 @@ DIFFERENT_CONTENT = """
     WHERE (i.model, i.scenario, i.goal_type, i.goal_value, i.urgency_type) IS DISTINCT FROM
             (s.model, s.scenario, s.goal_type, s.goal_value, s.urgency_type)
         OR (i.metadata::JSON, it.texts) IS DISTINCT FROM (s.metadata, st.texts)
-    ORDER BY i.source_ref
+    ORDER BY i.dup_row
 """
 """Incoming transcripts (`dup_transcripts`, `dup_messages`, joined on `dup_row`, as one file
 may hold an id many times) whose id is stored with other content: the condition fields,
@@ -302,8 +302,8 @@ class IngestStore(GraderStore):
             # one chunk each: DuckDB inserts a table of a thousand tiny chunks far slower
             self._insert_table(pa.concat_tables(rows).combine_chunks())
             self._insert_texts(pa.concat_tables(texts).combine_chunks())
-        for result, again in later:
-            self._compare(again, result)
+        self._compare_files(later)  # one query for the whole group
+        for result in results:
             result.rejected[:] = _in_line_order(result.rejected)
         self._record_batches(
             [
@@ -348,7 +348,7 @@ class IngestStore(GraderStore):
         """The transcripts new to the database and to the file, with their messages.
 
         `existing`: those of their ids the database held before the file; they go to
-        `stored`, to be compared with the stored ones (`_compare`, many batches at once:
+        `stored`, to be compared with the stored ones (`_compare_files`, many at once:
         each comparison reads the stored messages). The ids met earlier in the file (or
         its group) are in `seen`; they go to `later`, to be compared once the rows are
         all inserted.
@@ -373,25 +373,33 @@ class IngestStore(GraderStore):
         return _rows(transcripts, messages, parents, keep)[:2]
 
     def _compare(self, parts: list[Repeated], result: FileResult) -> None:
-        """`_same_or_rejected` for many batches' repeated ids in one query, then forget them."""
-        if parts:
-            self._same_or_rejected(*_concat_repeated(parts), result)
+        """`_compare_files` for one file's batches, then forget them."""
+        self._compare_files([(result, parts)])
         parts.clear()
 
-    def _same_or_rejected(
-        self, rows: pa.Table, texts: pa.Table, parents: pa.Array, result: FileResult
-    ) -> None:
-        """Count transcripts whose id is already stored: a duplicate when the content is the
-        same, else a Rejection naming both places (never a silent drop). `parents` gives
-        each message row's transcript row."""
-        if not rows.num_rows:
+    def _compare_files(self, files: Sequence[tuple[FileResult, list[Repeated]]]) -> None:
+        """Count transcripts whose id is already stored, for many files' batches in one
+        query: a duplicate when the content is the same, else a Rejection naming both
+        places (never a silent drop). Each file's result gets its own."""
+        owners: list[FileResult] = []
+        parts: list[Repeated] = []
+        for result, repeated in files:
+            for part in repeated:
+                parts.append(part)
+                owners.extend([result] * part[0].num_rows)
+        if not owners:
             return
+        rows, texts, parents = _concat_repeated(parts)
         rows = rows.append_column("dup_row", pa.array(range(rows.num_rows), pa.int64()))
         texts = texts.append_column("dup_row", parents)
         with self._arrow("dup_transcripts", rows), self._arrow("dup_messages", texts):
             differ = self.con.execute(DIFFERENT_CONTENT).fetchall()
-        result.duplicates += rows.num_rows - len(differ)
-        result.rejected.extend(_other_content(result.file, *row) for row in differ)
+        for owner in owners:
+            owner.duplicates += 1
+        for dup_row, tid, incoming, stored in differ:
+            owner = owners[dup_row]
+            owner.duplicates -= 1
+            owner.rejected.append(_other_content(owner.file, tid, incoming, stored))
 
     @staticmethod
     def _gather(pending: pa.Table | None, more: pa.Table) -> pa.Table:

@@ -152,11 +152,20 @@ class LabelStore(QueueStore):
             [transcript_id, rater, rater],
         )
 
-    def all_labels(self, dimension: str | None = None) -> pd.DataFrame:
-        """Every label row, oldest first."""
+    def all_labels(self, dimension: str | None = None, limit: int | None = None) -> pd.DataFrame:
+        """Every label row (the first `limit`, when given), oldest first."""
         return self.df(
-            "SELECT * FROM labels WHERE dimension = ? OR ? IS NULL ORDER BY created_at, id",
-            [dimension, dimension],
+            "SELECT * FROM labels WHERE dimension = ? OR ? IS NULL ORDER BY created_at, id LIMIT ?",
+            [dimension, dimension, limit],
+        )
+
+    def label_count(self, dimension: str | None = None) -> int:
+        """How many label rows there are (revisions included)."""
+        return int(
+            self.scalar(
+                "SELECT count(*) FROM labels WHERE dimension = ? OR ? IS NULL",
+                [dimension, dimension],
+            )
         )
 
     def own_labels(self, rater: str, transcript_id: str) -> pd.DataFrame:

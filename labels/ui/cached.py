@@ -38,7 +38,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
 import pandas as pd
 import streamlit as st
@@ -57,6 +57,9 @@ T = TypeVar("T")
 WAIT = 1.0
 """Seconds a page waits for a figure being computed before it shows what it has
 (`GOLDSET_FIGURES_WAIT` overrides it: the suite waits longer, for pages drawn whole)."""
+PENDING_MARK = "for this database for the first time"
+"""In the sentence a page shows while its first figure is computed (benchmarks wait for
+it to go)."""
 KEEP_FILES = 64
 """Figure files kept in the cache folder (the newest; older ones are deleted)."""
 _workers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="goldset-figures")
@@ -99,8 +102,8 @@ class Shown(Generic[T]):
     def pending_note(self, what: str) -> str:
         """The sentence shown while the first figure is computed."""
         return (
-            f"Computing the {what} for this database for the first time; on a large one "
-            "this takes a little while. The page shows them when they are ready."
+            f"Computing the {what} {PENDING_MARK}; on a large one this takes a little "
+            "while. The page shows them when they are ready."
         )
 
 
@@ -227,10 +230,24 @@ def _save(file: Path, key: Hashable, at: datetime, value: object) -> None:
         log.warning("could not keep figures in %s: %s", file.parent, exc)
 
 
-def on_page(figure: Figure[T], ws: Workspace, key: Hashable, *params: Hashable, what: str) -> T:
+@overload
+def on_page(figure: Figure[T], ws: Workspace, key: Hashable, *params: Hashable, what: str) -> T: ...
+@overload
+def on_page(
+    figure: Figure[T],
+    ws: Workspace,
+    key: Hashable,
+    *params: Hashable,
+    what: str,
+    stop: Literal[False],
+) -> T | None: ...
+def on_page(
+    figure: Figure[T], ws: Workspace, key: Hashable, *params: Hashable, what: str, stop: bool = True
+) -> T | None:
     """The figure for a page to draw (`Figure.get`). Older than the data: with a note,
     and the page reruns when the current one is ready. None yet: the sentence saying it
-    is being computed, and the page stops there until it is ready."""
+    is being computed, and the page stops there until it is ready (`stop`; else None,
+    for a part of a page such as a tab)."""
     shown = figure.get(ws, key, *params)
     if not shown.fresh:
         _refresh_when_ready(figure, ws, key, params)
@@ -239,7 +256,9 @@ def on_page(figure: Figure[T], ws: Workspace, key: Hashable, *params: Hashable, 
     if shown.value is None:
         if not shown.error:
             st.info(shown.pending_note(what), icon=":material/hourglass_top:")
-        st.stop()
+        if stop:
+            st.stop()
+        return None
     if not shown.fresh and not shown.error:
         st.caption(f":material/schedule: {shown.stale_note(what)}")
     return shown.value
@@ -292,6 +311,20 @@ def _graders(ws: Workspace, gmap_text: str, reference: str) -> tuple[pd.DataFram
     return calibration.summary(comp, ws.schema, gmap, humans), comp
 
 
+def _rates(ws: Workspace, gmap_text: str) -> pd.DataFrame:
+    from labels.graders import map as grader_map
+    from labels.graders import rates
+
+    return rates.rate_frame(ws, None, grader_map.parse(gmap_text))
+
+
+def _strata(ws: Workspace, gmap_text: str, grader: str) -> pd.DataFrame:
+    from labels.graders import audit
+    from labels.graders import map as grader_map
+
+    return audit.strata(ws, grader, grader_map.parse(gmap_text))
+
+
 def _kappas(ws: Workspace) -> dict[str, dict[str, Kappa]]:
     from labels import raters
 
@@ -307,19 +340,13 @@ def _raters(ws: Workspace) -> RatersReport:
 
 agreement: Figure[AgreementFigures] = Figure("agreement", _agreement)
 graders: Figure[tuple[pd.DataFrame, pd.DataFrame]] = Figure("graders", _graders)
+rates: Figure[pd.DataFrame] = Figure("rates", _rates)
+"""Keyed on `version` and the number of audit draws (they set the strata)."""
+audit_strata: Figure[pd.DataFrame] = Figure("audit", _strata)
 kappas: Figure[dict[str, dict[str, Kappa]]] = Figure("kappa", _kappas)
 raters: Figure[RatersReport] = Figure("raters", _raters)
 """Keyed on `store.activity_version` (assignments too: skips and flags), its kappas on
 `version`, so a skip recounts the work but not the kappas."""
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def suggested_size(_ws: Workspace, key: Version, gmap_text: str, grader: str, width: float) -> int:
-    """`audit.suggested_size` for the data as of `key`."""
-    from labels.graders import audit
-    from labels.graders import map as grader_map
-
-    return audit.suggested_size(_ws, grader, width, grader_map.parse(gmap_text))
 
 
 def _warm(ws: Workspace) -> None:
@@ -361,8 +388,9 @@ def preview(
     _ws: Workspace, key: Version, what: export.What, dim: str | None
 ) -> tuple[pd.DataFrame, int]:
     """The export's first 200 rows and how many there are, for the data as of `key`."""
-    table = export.gold_table(_ws, dim) if what == "gold" else export.labels_table(_ws, dim)
-    return table.head(200), len(table)
+    if what == "gold":
+        return export.gold_table(_ws, dim, 200), _ws.store.gold_count(dim)
+    return export.labels_table(_ws, dim, 200), _ws.store.label_count(dim)
 
 
 def download(
