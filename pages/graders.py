@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from labels import charts, render, ui
-from labels.graders import audit, audit_design, calibration, rates
+from labels.graders import audit, calibration, rates
 from labels.graders import map as grader_map
 from labels.graders import views as grader_views
 from labels.graders.map import GraderMap
@@ -227,11 +227,11 @@ with audit_tab:
     a, b = st.columns(2)
     who = a.selectbox("Grader", sorted(runs["grader"]), key="audit-grader")
     width = b.slider("Target width of the error-rate interval", 0.02, 0.5, 0.1, 0.01)
-    strata = cached.on_page(
-        cached.audit_strata, ws, version, gmap_text, who, what="audit strata", stop=False
+    items = cached.on_page(
+        cached.audit_items, ws, version, gmap_text, who, what="audit strata", stop=False
     )
-    suggested = 0 if strata is None or strata.empty else audit_design.suggested_size(strata, width)
-    if strata is not None:
+    suggested = audit.suggested_size(ws, who, width, gmap, items) if items is not None else 0
+    if items is not None:
         st.caption(
             f"Suggested sample for a 95% interval about {width:.2f} wide: {suggested} items."
         )
@@ -244,7 +244,8 @@ with audit_tab:
         )
     if drawn:
         try:
-            d = audit.sample(ws, who, int(n), int(seed), me.id, gmap)
+            current = cached.audit_items.current(ws, version, gmap_text, who)
+            d = audit.sample(ws, who, int(n), int(seed), me.id, gmap, current)
         except ValueError as exc:
             st.warning(render.escape_markdown(str(exc)))
         else:

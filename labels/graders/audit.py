@@ -111,8 +111,10 @@ def draw(
     gmap: GraderMap | None = None,
     within: Collection[str] | None = None,
     scope: str | None = None,
+    items: pd.DataFrame | None = None,
 ) -> Draw:
-    """Draw an audit sample for `grader` (nothing is written; see `record`).
+    """Draw an audit sample for `grader` (nothing is written; see `record`); `items`:
+    its `audit_items` as they stand, when the caller has them.
 
     `within` limits the frame to those transcripts (a group's unreviewed ones, from
     `labels.graders.rates.draw_for_group`); `scope` then says which, and is kept on each
@@ -120,8 +122,7 @@ def draw(
     whole population)."""
     if n < 1:
         raise ValueError("the audit sample needs at least one item")
-    comp = calibration.comparisons(ws, grader, gmap, reference="gold+majority")
-    items = frame(comp, grader)
+    items = audit_items(ws, grader, gmap) if items is None else items
     if within is not None:
         items = items[items["transcript_id"].isin(list(within))].reset_index(drop=True)
     if items.empty:
@@ -132,19 +133,23 @@ def draw(
     return Draw(uuid.uuid4().hex[:12], grader, n, seed, len(items), sample, strata)
 
 
-def strata(ws: Workspace, grader: str, gmap: GraderMap | None = None) -> pd.DataFrame:
-    """The grader's audit strata as they stand (`audit_design.strata`; empty: nothing to
-    audit), what a suggested size is worked out from."""
-    items = frame(calibration.comparisons(ws, grader, gmap, reference="gold+majority"), grader)
-    return audit_design.strata(items) if len(items) else pd.DataFrame()
+def audit_items(ws: Workspace, grader: str, gmap: GraderMap | None = None) -> pd.DataFrame:
+    """What an audit of `grader` draws from (`frame`, against gold, else the raters'
+    majority), as it stands."""
+    return frame(calibration.comparisons(ws, grader, gmap, reference="gold+majority"), grader)
 
 
 def suggested_size(
-    ws: Workspace, grader: str, width: float = 0.1, gmap: GraderMap | None = None
+    ws: Workspace,
+    grader: str,
+    width: float = 0.1,
+    gmap: GraderMap | None = None,
+    items: pd.DataFrame | None = None,
 ) -> int:
-    """Items to audit for a 95% interval on the error rate about `width` wide."""
-    table = strata(ws, grader, gmap)
-    return audit_design.suggested_size(table, width) if len(table) else 0
+    """Items to audit for a 95% interval on the error rate about `width` wide (`items`:
+    the grader's `audit_items`, when the caller has them)."""
+    items = audit_items(ws, grader, gmap) if items is None else items
+    return audit_design.suggested_size(audit_design.strata(items), width) if len(items) else 0
 
 
 def record(ws: Workspace, d: Draw, who: str) -> int:
@@ -172,9 +177,11 @@ def sample(
     seed: int = 0,
     who: str = "cli",
     gmap: GraderMap | None = None,
+    items: pd.DataFrame | None = None,
 ) -> Draw:
-    """Draw and record an audit sample (what the CLI and the page's button do)."""
-    d = draw(ws, grader, n, seed, gmap)
+    """Draw and record an audit sample (what the CLI and the page's button do; `items`
+    as in `draw`)."""
+    d = draw(ws, grader, n, seed, gmap, items=items)
     record(ws, d, who)
     return d
 

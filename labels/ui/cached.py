@@ -198,6 +198,12 @@ class Figure(Generic[T]):
             with contextlib.suppress(Exception):  # a timeout, or an error kept in the slot
                 running.result(timeout=max(0.0, deadline - time.monotonic()))
 
+    def current(self, ws: Workspace, key: Hashable, *params: Hashable) -> T | None:
+        """The figure if it is there for `key`, else None (no waiting, nothing started)."""
+        slot = self._slot(ws, params)
+        with slot.lock:
+            return slot.value if slot.version == key else None  # type: ignore[return-value]
+
     def ready(self, ws: Workspace, key: Hashable, *params: Hashable) -> bool:
         """Whether the figure for `key` is there (or its computation ended in an error)."""
         slot = self._slot(ws, params)
@@ -318,11 +324,11 @@ def _rates(ws: Workspace, gmap_text: str) -> pd.DataFrame:
     return rates.rate_frame(ws, None, grader_map.parse(gmap_text))
 
 
-def _strata(ws: Workspace, gmap_text: str, grader: str) -> pd.DataFrame:
+def _audit_items(ws: Workspace, gmap_text: str, grader: str) -> pd.DataFrame:
     from labels.graders import audit
     from labels.graders import map as grader_map
 
-    return audit.strata(ws, grader, grader_map.parse(gmap_text))
+    return audit.audit_items(ws, grader, grader_map.parse(gmap_text))
 
 
 def _kappas(ws: Workspace) -> dict[str, dict[str, Kappa]]:
@@ -342,7 +348,7 @@ agreement: Figure[AgreementFigures] = Figure("agreement", _agreement)
 graders: Figure[tuple[pd.DataFrame, pd.DataFrame]] = Figure("graders", _graders)
 rates: Figure[pd.DataFrame] = Figure("rates", _rates)
 """Keyed on `version` and the number of audit draws (they set the strata)."""
-audit_strata: Figure[pd.DataFrame] = Figure("audit", _strata)
+audit_items: Figure[pd.DataFrame] = Figure("audit", _audit_items)
 kappas: Figure[dict[str, dict[str, Kappa]]] = Figure("kappa", _kappas)
 raters: Figure[RatersReport] = Figure("raters", _raters)
 """Keyed on `store.activity_version` (assignments too: skips and flags), its kappas on

@@ -18,7 +18,7 @@ from tests.e2e.conftest import Server, _need_browser, chosen, start_server, toke
 from tests.factories import make_transcript
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-SECONDS = float(os.environ.get("GOLDSET_LOAD_SECONDS", "60"))
+SECONDS = float(os.environ.get("GOLDSET_LOAD_SECONDS", "30"))
 RATERS = [f"p{i}" for i in range(5)]
 
 
