@@ -358,8 +358,9 @@ with rates_tab:
             stop=False,
         )
     if frame is not None:
-        rate_rows = rates.rates(ws, rate_grader, rate_dim, by_fields, gmap, half, frame)
-        rate_view = rates.table(rate_rows)
+        rate_rows, rate_view, rate_charts = cached.rate_rows(
+            ws, frame, gmap_text, rate_grader, rate_dim, tuple(by_fields), half
+        )
         if rate_view.empty:
             st.caption("No grader gives a yes/no verdict on this dimension.")
         else:
@@ -372,9 +373,9 @@ with rates_tab:
                     + ("gold low", "gold high")
                 },
             )
-            for rate_name, rate_part in rate_view.groupby("grader", sort=True):
-                st.markdown(f"**{render.escape_markdown(str(rate_name))}** · {rate_dim}")
-                st.altair_chart(charts.corrected_rates(rate_part), width="stretch")
+            for rate_name, rate_chart in rate_charts.items():
+                st.markdown(f"**{render.escape_markdown(rate_name)}** · {rate_dim}")
+                st.altair_chart(rate_chart, width="stretch")
             with st.form("rates-draw"):
                 rate_picks = list(range(len(rate_rows)))
                 rate_pick = st.selectbox(

@@ -10,7 +10,7 @@ import pytest
 from labels import labeling
 from labels.models import AssignmentNote, Gold, Label, Record, Rejection
 from labels.store import DatabaseBusy, Store, is_postgres, migrations
-from labels.workspace import Workspace
+from labels.workspace import Workspace, open_workspace
 from tests.factories import make_transcript
 
 DRAFT = labeling.draft_with(
@@ -319,3 +319,30 @@ def test_a_snapshot_reads_what_the_store_reads_and_one_moment_of_it(seeded: Work
         labeling.submit(seeded, "ben", "t02", DRAFT, seconds=1.0)
         if is_postgres(store):
             assert rows(snap)[0] == rows(store)[0] - 3
+
+
+def test_a_secret_asked_for_by_many_cursors_at_once_is_made_once(database: str) -> None:
+    """The first use of a secret from several threads (the warm-up and a page) gives every
+    one the same value; DuckDB reports the losing insert as a constraint error."""
+    import threading
+
+    ws = open_workspace(database)
+    start = threading.Barrier(8)
+    found: list[str] = []
+    errors: list[BaseException] = []
+
+    def ask() -> None:
+        cursor = ws.store.cursor()
+        start.wait()
+        try:
+            found.append(cursor.secret("shared"))
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(found) == 8 and len(set(found)) == 1
+    ws.store.close()

@@ -47,7 +47,10 @@ from labels import export, gold
 from labels.workspace import Workspace
 
 if TYPE_CHECKING:
+    import altair as alt
+
     from labels.agreement_report import AgreementReport
+    from labels.graders.rates import GroupRate
     from labels.raters import Kappa, RatersReport
 
 log = logging.getLogger("goldset")
@@ -409,6 +412,30 @@ def download(
         shown = agreement.get(ws, key)
         figures = shown.value.report if shown.fresh and shown.value else None
     return _download(ws, key, what, name, fmt, dim, figures)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_data(show_spinner=False, max_entries=16)
+def rate_rows(
+    _ws: Workspace,
+    frame: pd.DataFrame,
+    gmap_text: str,
+    grader: str | None,
+    dim: str,
+    by: tuple[str, ...],
+    half: float,
+) -> tuple[list[GroupRate], pd.DataFrame, dict[str, alt.LayerChart]]:
+    """The rates tab's rows, table and chart per grader for `frame` (the `rates` figure)
+    and the tab's choices: kept, so a rerun of the page redraws them without the PPI and
+    chart-building work (most of the Graders page's time on the demo database)."""
+    from labels import charts
+    from labels.graders import map as grader_map
+    from labels.graders import rates as rates_mod
+
+    rows = rates_mod.rates(_ws, grader, dim, list(by), grader_map.parse(gmap_text), half, frame)
+    view = rates_mod.table(rows)
+    made = {str(g): charts.corrected_rates(part) for g, part in view.groupby("grader", sort=True)}
+    return rows, view, made
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
