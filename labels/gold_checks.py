@@ -59,7 +59,9 @@ class Sent:
                 f"if there is any. For more, {more}."
             )
         n = len(self.per_rater)
-        text = f"Sent {self.total:,} gold checks to {n} rater{'s' if n > 1 else ''}"
+        got = sum(1 for sent, _ in self.per_rater.values() if sent)
+        text = f"Sent {self.total:,} gold checks to {got}" + (f" of {n}" if got < n else "")
+        text += f" rater{'s' if n > 1 else ''}"
         short = self.short()
         if not short:
             text += f", {self.asked} each." if n > 1 else "."

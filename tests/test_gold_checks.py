@@ -228,3 +228,88 @@ def test_the_cli_sends_and_says_why_fewer(tmp_path: Path) -> None:
     people = json.loads(cli("raters", "--json", db=db).stdout)["raters"]
     eve = next(p for p in people if p["rater"] == "eve")
     assert eve["gold_checks"] == 0 and eve["gold_checks_waiting"] == body["sent"]
+
+
+# -- the pages ----------------------------------------------------------------------------
+
+ITEM_KEYS = {"token", "item", "caption", "messages", "truncated", "progress"}
+"""What the label component gets that belongs to the item shown (the rest is the page's)."""
+
+
+@pytest.fixture
+def demo_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from tests.factories import build_demo_db
+    from tests.test_app import ROOT
+
+    db = build_demo_db(tmp_path / "demo.duckdb")
+    monkeypatch.setenv("GOLDSET_DB", str(db))
+    monkeypatch.chdir(ROOT)
+    return db
+
+
+def label_page(who: str) -> tuple[dict[str, object], str]:
+    from streamlit.testing.v1 import AppTest
+
+    from tests.factories import labeler_data
+    from tests.test_app import ROOT, sign_in, texts
+
+    at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60), who)
+    assert not at.exception
+    return labeler_data(at), texts(at) + "".join(s.value for s in at.sidebar.markdown)
+
+
+def test_the_label_page_shows_a_gold_check_like_any_other_item(demo_copy: Path) -> None:
+    """Two new raters, each sent gold checks: fay's first item is one, gus's is not."""
+    from labels.workspace import open_workspace
+
+    ws = open_workspace(demo_copy)
+    for who in ("fay", "gus"):
+        ws.store.upsert_rater(Rater(id=who, name=who.title()))
+    assert gold_checks.send(ws, 5, ["fay", "gus"], consensus=True).total == 10
+    project = ws.schema.project
+    check = ws.store.claim_next("fay", project.raters_per_item, project.seed, 1.0)  # due now
+    plain = ws.store.claim_next("gus", project.raters_per_item, project.seed, 0.0)  # not due
+    queues = dict(
+        ws.store.con.execute(
+            "SELECT rater, queue FROM assignments WHERE state = 'open' AND rater IN ('fay', 'gus')"
+        ).fetchall()
+    )
+    assert queues == {"fay": "gold-check", "gus": "main"}
+    ws.store.close()
+    on_check, check_text = label_page("fay")
+    on_plain, plain_text = label_page("gus")
+    assert (on_check["item"], on_plain["item"]) == (check, plain)
+
+    assert on_check.keys() == on_plain.keys()
+    assert {k: v for k, v in on_check.items() if k not in ITEM_KEYS} == {
+        k: v for k, v in on_plain.items() if k not in ITEM_KEYS
+    }
+    assert on_check["notices"] == [] and check_text.replace("Fay", "Gus") == plain_text
+    assert on_check["progress"]["done"] == on_plain["progress"]["done"] == 0  # type: ignore[index]
+    shown = json.dumps({k: v for k, v in on_check.items() if k != "messages"}) + check_text
+    assert "gold" not in shown.lower() and "check" not in json.dumps(on_check["caption"])
+
+
+def test_the_admin_page_sends_gold_checks_and_says_how_many(demo_copy: Path) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from tests.test_app import ROOT, sign_in
+
+    at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120), "admin")
+    at.switch_page("pages/admin.py").run()
+    send = "FormSubmitter:gold-checks-Send gold checks"
+    at.button(key=send).click().run()
+    assert [w.value for w in at.warning][0].startswith("Sent no gold checks")
+    at.text_input[0].set_value("eve")
+    at.button(key="FormSubmitter:add-rater-Add").click().run()
+    at.number_input[0].set_value(8)
+    at.checkbox[0].check()
+    at.button(key=send).click().run()
+    assert not at.exception and not at.warning
+    said = [i.value.replace("\\", "") for i in at.info]  # markdown escapes taken out
+    assert said[0].startswith("Sent 8 gold checks to 1 of 4 raters (asked for 8 each)"), said
+    assert "Fewer for ana (0), ben (0), chen (0)" in said[0]
+    at.switch_page("pages/raters.py").run()
+    table = next(d.value for d in at.dataframe if "gold checks" in d.value.columns)
+    assert table.set_index("rater").loc["eve", "gold checks"] == "0 (+8 waiting)"
+    assert any("python -m labels gold-check" in c.value for c in at.caption)
