@@ -35,7 +35,7 @@ from . import Store, migrations
 from .backup import DERIVED, SEQUENCES, quote
 from .errors import Conflict, StoreError, first_line
 from .labels import insert_label_values
-from .queue import ASSIGN, DELIVER, SEEN, SET_ASSIGNMENT, WAITING, gold_check_due
+from .queue import ASSIGN, DELIVER, HELD_OR_WAITING, SEEN, SET_ASSIGNMENT, gold_check_due
 from .transcripts import message
 
 if TYPE_CHECKING:
@@ -182,7 +182,9 @@ PG_RECOUNT = f"UPDATE queue_state SET holders = ({_COUNT}) WHERE transcript_id =
 PG_LOCK_ITEM = "SELECT 1 FROM queue_state WHERE transcript_id = %s FOR UPDATE"
 PG_ASSIGN = ASSIGN.replace("?", "%s") + " ON CONFLICT (transcript_id, rater) DO NOTHING RETURNING 1"
 PG_SET_ASSIGNMENT = SET_ASSIGNMENT.replace("?", "%s")
-PG_WAITING, PG_SEEN, PG_DELIVER = (q.replace("?", "%s") for q in (WAITING, SEEN, DELIVER))
+PG_HELD_OR_WAITING, PG_SEEN, PG_DELIVER = (
+    q.replace("?", "%s") for q in (HELD_OR_WAITING, SEEN, DELIVER)
+)
 # `queue.PROGRESS_SQL`, k in the text (as in the claim, for its index). Parameters: rater, twice.
 _PROGRESS = """
 SELECT count(*), count(*) FILTER (WHERE state = 'open'),
@@ -440,20 +442,20 @@ class PostgresStore(Store):
 
         def work(pg: psycopg.Connection[Any]) -> str | None:
             pg.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [CLAIM_LOCK, rater])
-            held = pg.execute(PG_OPEN_ASSIGNMENT, [rater]).fetchone()
-            if held is not None:
-                return str(held[0])
-            waiting = pg.execute(PG_WAITING, [rater, str(seed)]).fetchone()
+            mine = pg.execute(PG_HELD_OR_WAITING, [rater, str(seed)]).fetchone()
+            if mine is not None and mine[1] == "open":
+                return str(mine[0])
+            waiting = None if mine is None else str(mine[0])
             if waiting is not None:
                 seen = pg.execute(PG_SEEN, [rater]).fetchone()
                 if gold_check_due(seed, rater, int(seen[0]) if seen else 0, gold_share):
-                    return _deliver(pg, str(waiting[0]), rater)
+                    return _deliver(pg, waiting, rater)
             while True:
                 row = pg.execute(claim_sql(k, seed), [rater]).fetchone()
                 if row is None:  # none left, or all that are left are being claimed now
                     row = pg.execute(claim_sql(k, seed, wait=True), [rater]).fetchone()
                 if row is None:
-                    return None if waiting is None else _deliver(pg, str(waiting[0]), rater)
+                    return None if waiting is None else _deliver(pg, waiting, rater)
                 tid, queue = str(row[0]), str(row[1])
                 # Under the row lock, count again what others committed since the pick.
                 holders = pg.execute(PG_HOLDERS, [tid, tid]).fetchone()
