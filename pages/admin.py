@@ -86,7 +86,8 @@ with st.form("gold-checks"):
     with_consensus = st.checkbox("Also use consensus gold (unanimous, majority, median)")
     send = st.form_submit_button("Send gold checks")
 if send:
-    sent = gold_checks.send(ws, int(per_rater), chosen_raters or None, with_consensus)
+    with st.spinner("Choosing gold checks for each rater…"):
+        sent = gold_checks.send(ws, int(per_rater), chosen_raters or None, with_consensus)
     shown = render.escape_markdown(sent.sentence())
     if sent.total == 0:
         st.warning(shown)
