@@ -313,3 +313,40 @@ def test_the_admin_page_sends_gold_checks_and_says_how_many(demo_copy: Path) -> 
     table = next(d.value for d in at.dataframe if "gold checks" in d.value.columns)
     assert table.set_index("rater").loc["eve", "gold checks"] == "0 (+8 waiting)"
     assert any("python -m labels gold-check" in c.value for c in at.caption)
+
+
+def test_two_servers_give_a_waiting_check_once(seeded: Workspace) -> None:
+    """One rater asking on two servers at once (on PostgreSQL, two stores with their own
+    connections) holds one item, a gold check; each check is given out once."""
+    import threading
+
+    from labels.workspace import open_workspace
+
+    for r in ("ana", "ben", "chen"):
+        label_queue(seeded, r)
+    adjudicate(seeded, [f"t{i:02d}" for i in range(6)])
+    seeded.store.upsert_rater(Rater(id="eve", name="Eve"))
+    assert gold_checks.send(seeded, 6, ["eve"]).total == 6
+    url = seeded.store.path
+    servers = [seeded, open_workspace(url) if url.startswith("postgresql") else seeded]
+    got: list[str | None] = []
+    start = threading.Barrier(8)
+
+    def ask(server: int) -> None:
+        mine = servers[server].cursor()
+        start.wait()
+        got.append(mine.next_item("eve"))
+
+    threads = [threading.Thread(target=ask, args=(i % 2,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(got)) == 1 and got[0] is not None
+    rows = seeded.store.con.execute(
+        "SELECT state, count(*) FROM assignments WHERE rater = 'eve' GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    assert rows == [("open", 1), ("queued", 5)]
+    assert sorted(label_queue(servers[1], "eve")) == [f"t{i:02d}" for i in range(6)]
+    if servers[1] is not seeded:
+        servers[1].store.close()
