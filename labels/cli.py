@@ -328,6 +328,38 @@ def gold_apply_cmd(db: DbOption = None) -> None:
     out.print(f"{written} gold rows written ({rule}); still {left.sentence()}")
 
 
+@app.command("gold-check")
+def gold_check_cmd(
+    per_rater: Annotated[int, typer.Option("--per-rater", help="Gold checks for each rater.")],
+    rater: Annotated[
+        list[str] | None, typer.Option("--rater", help="Only this rater (repeatable).")
+    ] = None,
+    consensus: Annotated[
+        bool, typer.Option("--consensus", help="Also consensus gold, not only adjudicated/audit.")
+    ] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Send items with gold, blind, to raters who never had them (default: every active rater)."""
+    from labels import gold_checks
+
+    with workspace(db) as ws:
+        try:
+            sent = gold_checks.send(ws, per_rater, rater, consensus)
+        except ValueError as exc:
+            fail(str(exc))
+    if as_json:
+        body = {
+            "sent": sent.total,
+            "per_rater_asked": sent.asked,
+            "methods": list(sent.methods),
+            "raters": {r: {"sent": s, "available": a} for r, (s, a) in sent.per_rater.items()},
+        }
+        typer.echo(json.dumps(body, indent=2))
+        return
+    out.print(sent.sentence())
+
+
 @app.command("backup")
 def backup_cmd(
     out_dir: Annotated[Path, typer.Option("--out", help="A new, empty folder.")],

@@ -15,7 +15,7 @@ SourceFormat = Literal["jsonl", "inspect", "agentic-misalignment", "petri"]
 RaterRole = Literal["rater", "adjudicator", "admin"]
 GoldMethod = Literal["unanimous", "majority", "median", "adjudicated", "audit"]
 QueueName = Literal["main", "audit", "gold-check"]
-AssignmentState = Literal["open", "done", "skipped", "released"]
+AssignmentState = Literal["queued", "open", "done", "skipped", "released"]
 # What an assignment's note is: a rater's skip reason, an adjudicator's question back to
 # the raters, or why a rater flagged the item for discussion when they submitted it.
 NoteKind = Literal["skip", "question", "flag"]

@@ -9,7 +9,7 @@ a Clopper–Pearson 95% interval; and the same by day.
 
 Gold counts only where the rater's own label did not make it: gold set by an adjudicator
 or an audit, and any gold that stood before the rater first labeled the item (gold checks:
-what the gold-check queue sends). A consensus the rater voted in is left out, since it
+what `labels.gold_checks` sends). A consensus the rater voted in is left out, since it
 agrees with them by construction. A rater whose share agreeing with gold is below the
 project's `gold_agreement_min` (data/schema.toml `[project]`, default 0.8) on at least
 `MIN_GOLD` labels is flagged.
@@ -63,7 +63,9 @@ class RaterFigures:
     skipped: int
     flagged: int
     gold_checks: int
-    """Assignments that came from the gold-check queue."""
+    """Gold checks given to them (`labels.gold_checks`), labeled or not."""
+    gold_checks_waiting: int
+    """Gold checks sent to them that the queue has not given them yet."""
     gold_compared: int
     gold_agree: int
     gold_ci: Interval
@@ -98,6 +100,7 @@ class RaterFigures:
         """What `raters --json` prints for one person."""
         body = {k: v for k, v in self.row().items() if not k.startswith("kappa_")}
         body["gold_checks"] = self.gold_checks
+        body["gold_checks_waiting"] = self.gold_checks_waiting
         body["kappa_with_others"] = {
             n: {"items": k.items, "kappa": k.value, "ci": k.ci, "ci_note": k.note}
             for n, k in self.kappa.items()
@@ -238,6 +241,7 @@ def report(ws: Workspace, kappas: dict[str, dict[str, Kappa]] | None = None) -> 
                 skipped=int(row["skipped"]),
                 flagged=int(row["flagged"]),
                 gold_checks=int(row["gold_checks"]),
+                gold_checks_waiting=int(row["gold_checks_waiting"]),
                 gold_compared=compared,
                 gold_agree=agree,
                 gold_ci=_share_ci(agree, compared),
@@ -308,6 +312,8 @@ def summary(result: RatersReport) -> pd.DataFrame:
             "median s / item": "—" if r.median_seconds is None else f"{r.median_seconds:.0f}",
             "skipped": r.skipped,
             "flagged": r.flagged,
+            "gold checks": f"{r.gold_checks}"
+            + (f" (+{r.gold_checks_waiting} waiting)" if r.gold_checks_waiting else ""),
             "agreement with gold [95% CI]": _percent_with_ci(
                 r.gold_share, r.gold_ci, r.gold_compared
             ),

@@ -143,6 +143,9 @@ class Project(BaseModel):
     adjudication (default), or the lower or upper of the two."""
     gold_agreement_min: float = Field(default=0.8, ge=0, le=1)
     """A rater whose labels agree with gold less often than this is flagged (raters view)."""
+    gold_check_share: float = Field(default=0.1, ge=0, le=1)
+    """The share of a rater's items that are gold checks while some wait for them (sent with
+    `python -m labels gold-check` or the Admin page); the rest come when nothing else is left."""
 
 
 class Schema(BaseModel):

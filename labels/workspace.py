@@ -53,7 +53,9 @@ class Workspace:
     def next_item(self, rater: str) -> str | None:
         """The transcript `rater` labels now (the queue with this project's k and seed)."""
         project = self.schema.project
-        return self.store.claim_next(rater, project.raters_per_item, project.seed)
+        return self.store.claim_next(
+            rater, project.raters_per_item, project.seed, project.gold_check_share
+        )
 
     def progress(self, rater: str) -> tuple[int, int]:
         """(done, done + still available) for the rater's progress bar."""

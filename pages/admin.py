@@ -4,7 +4,7 @@ from typing import get_args
 
 import streamlit as st
 
-from labels import admin, backups, render, ui
+from labels import admin, backups, gold_checks, render, ui
 from labels.models import Rater, RaterRole
 from labels.store import StoreError
 
@@ -65,6 +65,36 @@ with st.form("add-rater", clear_on_submit=True):
             st.rerun()
 if added := st.session_state.pop("admin_added", None):
     st.success(render.escape_markdown(added))
+
+st.subheader("Gold checks")
+st.caption(
+    "Items that already have gold, sent to raters who never had them, to measure each "
+    "rater against gold (the Raters page shows the result). A rater cannot tell them from "
+    "other items: they come among their work, about "
+    f"{ws.schema.project.gold_check_share:.0%} of it (`gold_check_share` under `[project]` "
+    "in data/schema.toml). By default only adjudicated and audit gold is used, since "
+    "consensus gold is the raters' own vote. From a terminal: "
+    "`python -m labels gold-check --per-rater N`."
+)
+with st.form("gold-checks"):
+    gc_cols = st.columns([1, 2])
+    per_rater = gc_cols[0].number_input("Gold checks per rater", 1, 10_000, 10)
+    chosen_raters = gc_cols[1].multiselect(
+        "Raters (none chosen: every active rater)",
+        [p.id for p in people if p.active and p.role == "rater"],
+    )
+    with_consensus = st.checkbox("Also use consensus gold (unanimous, majority, median)")
+    send = st.form_submit_button("Send gold checks")
+if send:
+    with st.spinner("Choosing gold checks for each rater…"):
+        sent = gold_checks.send(ws, int(per_rater), chosen_raters or None, with_consensus)
+    shown = render.escape_markdown(sent.sentence())
+    if sent.total == 0:
+        st.warning(shown)
+    elif sent.short():
+        st.info(shown)
+    else:
+        st.success(shown)
 
 st.subheader("Label schema")
 st.caption(

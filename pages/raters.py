@@ -17,7 +17,9 @@ st.caption(
     "before they labeled (gold checks); a consensus they voted in is left out. "
     f"A rater is flagged when they agree with gold on less than {threshold:.0%} of at least "
     f"{raters.MIN_GOLD} labels (the project's `gold_agreement_min` under `[project]` in "
-    "data/schema.toml; the default is 80%)."
+    "data/schema.toml; the default is 80%). **Gold checks**: items with gold sent, blind, to "
+    "raters who never had them (waiting: not given out yet); an admin sends more on the Admin "
+    "page (Gold checks) or with `python -m labels gold-check --per-rater N`."
 )
 
 

@@ -6,8 +6,8 @@ import random
 import threading
 from collections import Counter
 
-from labels import labeling
-from labels.models import Label, Rater, Record
+from labels import gold_checks, labeling
+from labels.models import Gold, Label, Rater, Record
 from labels.workspace import Workspace
 from tests.factories import make_transcript
 
@@ -144,6 +144,17 @@ def _queue_snapshot(ws: Workspace) -> tuple[list[tuple[object, ...]], list[tuple
     return state, held
 
 
+def gold(ws: Workspace, item: str) -> Gold:
+    return Gold(
+        transcript_id=item,
+        dimension="extortion",
+        value="none",
+        method="adjudicated",
+        who="dana",
+        schema_version=ws.schema_version,
+    )
+
+
 def test_queue_state_kept_by_writes_equals_a_rebuild(seeded: Workspace) -> None:
     """Every write path keeps queue_state exactly what deriving it afresh gives."""
     rng = random.Random(7)
@@ -162,9 +173,12 @@ def test_queue_state_kept_by_writes_equals_a_rebuild(seeded: Workspace) -> None:
         elif op == "import":
             item = rng.choice(seeded.store.transcript_ids())
             seeded.store.add_labels([imported(seeded, item, who)])
-        elif op in ("audit", "check"):
-            items = rng.sample(seeded.store.transcript_ids(), 2)
-            seeded.store.enqueue(items, "audit" if op == "audit" else "gold-check")
+        elif op == "audit":
+            seeded.store.enqueue(rng.sample(seeded.store.transcript_ids(), 2), "audit")
+        elif op == "check":  # gold checks wait, then are given out by next_item
+            item = rng.choice(seeded.store.transcript_ids())
+            seeded.store.add_gold([gold(seeded, item)])
+            gold_checks.send(seeded, 2, [who])
         elif op == "reopen":
             item = rng.choice(seeded.store.transcript_ids())
             seeded.store.reopen(item, [who], "please look again")
@@ -177,6 +191,10 @@ def test_queue_state_kept_by_writes_equals_a_rebuild(seeded: Workspace) -> None:
         assert _queue_snapshot(seeded) == kept, f"step {step}: {op} by {who}"
     holders = seeded.store.df("SELECT holders FROM queue_state")["holders"]
     assert holders.max() >= 2 and (holders == 0).any()  # the mix exercised the counts
+    states = seeded.store.df(
+        "SELECT state, count(*) AS n FROM assignments WHERE queue = 'gold-check' GROUP BY 1"
+    ).set_index("state")["n"]
+    assert states.get("queued", 0) > 0 and states.drop("queued", errors="ignore").sum() > 0
 
 
 def test_labels_without_assignments_hold_their_items(seeded: Workspace) -> None:

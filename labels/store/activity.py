@@ -46,19 +46,21 @@ GROUP BY GROUPING SETS ((rater), (rater, date_trunc('day', timezone('UTC', label
 ORDER BY rater, day NULLS FIRST
 """  # noqa: S608 (fixed text)
 
-# Everyone in `raters` or with an assignment: name, role, skips, flags, open and gold-check
-# assignments.
+# Everyone in `raters` or with an assignment: name, role, skips, flags, open items, gold
+# checks given out and gold checks still waiting (`queue.send_gold_checks`).
 MARKS = """
 WITH marks AS (
     SELECT rater, count(*) FILTER (WHERE state = 'skipped') AS skipped,
            count(*) FILTER (WHERE flagged) AS flagged,
            count(*) FILTER (WHERE state = 'open') AS open,
-           count(*) FILTER (WHERE queue = 'gold-check') AS gold_checks
+           count(*) FILTER (WHERE queue = 'gold-check' AND state <> 'queued') AS gold_checks,
+           count(*) FILTER (WHERE state = 'queued' AND NOT labeled) AS gold_checks_waiting
     FROM assignments GROUP BY rater
 )
 SELECT coalesce(r.id, m.rater) AS rater, r.name, r.role, coalesce(m.skipped, 0) AS skipped,
        coalesce(m.flagged, 0) AS flagged, coalesce(m.open, 0) AS open,
-       coalesce(m.gold_checks, 0) AS gold_checks
+       coalesce(m.gold_checks, 0) AS gold_checks,
+       coalesce(m.gold_checks_waiting, 0) AS gold_checks_waiting
 FROM raters r FULL JOIN marks m ON m.rater = r.id
 ORDER BY 1
 """
@@ -101,12 +103,13 @@ class ActivityStore(Connection):
         return self.df(WORK)
 
     def rater_marks(self) -> pd.DataFrame:
-        """Per person: name, role, items skipped, flagged, open, and gold-check assignments."""
+        """Per person: name, role, items skipped, flagged, open, gold checks given out and
+        gold checks waiting."""
         return self.df(MARKS)
 
     def beside_gold(self, made_elsewhere: Sequence[str]) -> pd.DataFrame:
         """Per rater and UTC day of their first label on it: current labels compared with
         the current gold, and how many agree. Only gold the label did not make: gold of a
         method in `made_elsewhere`, gold written before the rater first labeled the
-        item-dimension, and items that came to them from the gold-check queue."""
+        item-dimension, and items that came to them as gold checks."""
         return self.df(BESIDE_GOLD, [list(made_elsewhere)])

@@ -35,7 +35,7 @@ from . import Store, migrations
 from .backup import DERIVED, SEQUENCES, quote
 from .errors import Conflict, StoreError, first_line
 from .labels import insert_label_values
-from .queue import ASSIGN, SET_ASSIGNMENT
+from .queue import ASSIGN, DELIVER, HELD_OR_WAITING, SEEN, SET_ASSIGNMENT, gold_check_due
 from .transcripts import message
 
 if TYPE_CHECKING:
@@ -146,8 +146,7 @@ PG_OPEN_ASSIGNMENT = (
 # at the first row it may take (0.1 ms; sorting 20,000 candidates by their hash: 45 ms).
 # Parameter: rater.
 _CLAIM = """
-SELECT q.transcript_id,
-       CASE q.priority WHEN 0 THEN 'audit' WHEN 1 THEN 'gold-check' ELSE 'main' END
+SELECT q.transcript_id, CASE q.priority WHEN 0 THEN 'audit' ELSE 'main' END
 FROM queue_state q
 WHERE q.holders < {k}
   AND NOT EXISTS (SELECT 1 FROM assignments a
@@ -183,9 +182,13 @@ PG_RECOUNT = f"UPDATE queue_state SET holders = ({_COUNT}) WHERE transcript_id =
 PG_LOCK_ITEM = "SELECT 1 FROM queue_state WHERE transcript_id = %s FOR UPDATE"
 PG_ASSIGN = ASSIGN.replace("?", "%s") + " ON CONFLICT (transcript_id, rater) DO NOTHING RETURNING 1"
 PG_SET_ASSIGNMENT = SET_ASSIGNMENT.replace("?", "%s")
+PG_HELD_OR_WAITING, PG_SEEN, PG_DELIVER = (
+    q.replace("?", "%s") for q in (HELD_OR_WAITING, SEEN, DELIVER)
+)
 # `queue.PROGRESS_SQL`, k in the text (as in the claim, for its index). Parameters: rater, twice.
 _PROGRESS = """
 SELECT count(*), count(*) FILTER (WHERE state = 'open'),
+       count(*) FILTER (WHERE state = 'queued' AND NOT labeled),
        (SELECT count(*) FROM queue_state q WHERE q.holders < {k}
           AND NOT EXISTS (SELECT 1 FROM assignments a
                           WHERE a.rater = %s AND a.transcript_id = q.transcript_id))
@@ -278,6 +281,14 @@ def _set_assignment(
         + [now, now, labeled],
     )
     pg.execute(PG_RECOUNT, [transcript_id] * 3)
+
+
+def _deliver(pg: psycopg.Connection[Any], transcript_id: str, rater: str) -> str:
+    """`QueueStore._deliver`: a waiting gold check opens, under the item's queue row lock."""
+    pg.execute(PG_LOCK_ITEM, [transcript_id])
+    pg.execute(PG_DELIVER, [utcnow(), transcript_id, rater])
+    pg.execute(PG_RECOUNT, [transcript_id] * 3)
+    return transcript_id
 
 
 class PostgresStore(Store):
@@ -424,22 +435,27 @@ class PostgresStore(Store):
             row = pg.execute(PG_OPEN_ASSIGNMENT, [rater]).fetchone()
         return None if row is None else str(row[0])
 
-    def claim_next(self, rater: str, k: int, seed: int) -> str | None:
+    def claim_next(self, rater: str, k: int, seed: int, gold_share: float = 0.0) -> str | None:
         if self._open:
-            return super().claim_next(rater, k, seed)
+            return super().claim_next(rater, k, seed, gold_share)
         self._queue_index(k, seed)
 
         def work(pg: psycopg.Connection[Any]) -> str | None:
             pg.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [CLAIM_LOCK, rater])
-            held = pg.execute(PG_OPEN_ASSIGNMENT, [rater]).fetchone()
-            if held is not None:
-                return str(held[0])
+            mine = pg.execute(PG_HELD_OR_WAITING, [rater, str(seed)]).fetchone()
+            if mine is not None and mine[1] == "open":
+                return str(mine[0])
+            waiting = None if mine is None else str(mine[0])
+            if waiting is not None:
+                seen = pg.execute(PG_SEEN, [rater]).fetchone()
+                if gold_check_due(seed, rater, int(seen[0]) if seen else 0, gold_share):
+                    return _deliver(pg, waiting, rater)
             while True:
                 row = pg.execute(claim_sql(k, seed), [rater]).fetchone()
                 if row is None:  # none left, or all that are left are being claimed now
                     row = pg.execute(claim_sql(k, seed, wait=True), [rater]).fetchone()
                 if row is None:
-                    return None
+                    return None if waiting is None else _deliver(pg, waiting, rater)
                 tid, queue = str(row[0]), str(row[1])
                 # Under the row lock, count again what others committed since the pick.
                 holders = pg.execute(PG_HOLDERS, [tid, tid]).fetchone()
@@ -523,8 +539,8 @@ class PostgresStore(Store):
     def rater_progress(self, rater: str, k: int) -> tuple[int, int]:
         with self._native() as pg:
             row = pg.execute(progress_sql(k), [rater, rater]).fetchone()
-        touched, open_, left = (int(x) for x in row) if row else (0, 0, 0)
-        return touched - open_, touched + left
+        touched, open_, waiting, left = (int(x) for x in row) if row else (0, 0, 0, 0)
+        return touched - open_ - waiting, touched + left
 
     def rater_items(self, rater: str) -> pd.DataFrame:
         return self._pg_frame(PG_RATER_ITEMS, [rater])
