@@ -56,6 +56,13 @@ def first_table(at: AppTest) -> pd.DataFrame:
     return at.dataframe[0].value
 
 
+def one_grader_tab(at: AppTest) -> bool:
+    """Open the graders page's "One grader" tab (only the tab shown runs)."""
+    at.session_state["graders-tab"] = "One grader"
+    at.run()
+    return not at.exception
+
+
 CHECKS: dict[str, Callable[[AppTest], None]] = {
     "label": lambda at: (
         (
@@ -74,6 +81,7 @@ CHECKS: dict[str, Callable[[AppTest], None]] = {
         (
             len(first_table(at)) >= 6
             and {"precision low", "recall high", "F1 low"} <= set(first_table(at).columns)
+            and one_grader_tab(at)
             and any(c.value.startswith(("95% CI", "no interval")) for c in at.caption)
         )
         or pytest.fail("grader rows or their intervals missing")
@@ -147,6 +155,7 @@ def test_graders_rates_tab_shows_corrected_rates_and_draws_more_labels(
     monkeypatch.setenv("GOLDSET_DB", str(db))
     monkeypatch.chdir(ROOT)
     at = sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60), "admin")
+    at.session_state["graders-tab"] = "Rates"  # the tab a click opens (only it runs)
     at.switch_page("pages/graders.py").run()
     at.selectbox(key="rates-grader").set_value("demo/keyword-rule").run()
     table = next(d.value for d in at.dataframe if "corrected" in d.value.columns)

@@ -32,16 +32,18 @@ def db(demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
     yield copy
 
 
-def app_as(who: str, page: str) -> AppTest:
+def app_as(who: str, page: str, tab: str | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     sign_in(at, who)
+    if tab:  # the graders page runs only the tab shown: as if it was clicked
+        at.session_state["graders-tab"] = tab
     at.switch_page(f"pages/{page}.py").run()
     assert not at.exception, at.exception
     return at
 
 
 def test_an_audit_draw_lists_its_items_with_links_that_open_them_on_browse(db: Path) -> None:
-    at = app_as("dana", "graders")
+    at = app_as("dana", "graders", "Audits")
     next(b for b in at.button if b.label == "Draw audit sample").click().run()
     assert not at.exception and not at.error
     assert any("transcripts (draw" in s.value for s in at.success)

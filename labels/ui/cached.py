@@ -63,8 +63,9 @@ WAIT = 1.0
 PENDING_MARK = "for this database for the first time"
 """In the sentence a page shows while its first figure is computed (benchmarks wait for
 it to go)."""
-KEEP_FILES = 64
-"""Figure files kept in the cache folder (the newest; older ones are deleted)."""
+KEEP_FILES, KEEP_BYTES = 64, 1 << 30
+"""Figure files kept in the cache folder: the newest, up to 64 files and 1 GiB (the graders'
+comparisons on 100,000 transcripts are about 80 MB); older ones are deleted."""
 _workers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="goldset-figures")
 
 
@@ -232,9 +233,16 @@ def _save(file: Path, key: Hashable, at: datetime, value: object) -> None:
         with part.open("wb") as f:
             pickle.dump((key, at, value), f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(part, file)
-        kept = sorted(file.parent.glob("*.pickle"), key=lambda p: p.stat().st_mtime)
-        for old in kept[:-KEEP_FILES]:
-            old.unlink(missing_ok=True)
+        newest = sorted(
+            ((p.stat(), p) for p in file.parent.glob("*.pickle")),
+            key=lambda f: f[0].st_mtime,
+            reverse=True,
+        )
+        total = 0
+        for count, (stat, path) in enumerate(newest):
+            total += stat.st_size
+            if count >= KEEP_FILES or (total > KEEP_BYTES and path != file):
+                path.unlink(missing_ok=True)
     except OSError as exc:  # a read-only cache folder: figures are only kept in memory
         log.warning("could not keep figures in %s: %s", file.parent, exc)
 
