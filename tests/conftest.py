@@ -80,3 +80,17 @@ def seeded(ws: Workspace) -> Workspace:
     ):
         ws.store.upsert_rater(Rater(id=rid, name=rid.title(), role=role))  # type: ignore[arg-type]
     return ws
+
+
+DEFAULT_DB = ROOT / "data" / "goldset.duckdb"
+_DEFAULT_DB_BEFORE = DEFAULT_DB.exists()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """No test may make the database `make run` serves: an empty one left there would stop
+    it from building the demo (`make test`, then `make run`, would show no one)."""
+    if not _DEFAULT_DB_BEFORE and DEFAULT_DB.exists():
+        DEFAULT_DB.unlink()
+        Path(f"{DEFAULT_DB}.wal").unlink(missing_ok=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        print(f"\nA test created {DEFAULT_DB} (it is deleted again); give it its own GOLDSET_DB.")

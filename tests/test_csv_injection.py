@@ -108,11 +108,16 @@ def test_the_repo_config_turns_off_table_downloads() -> None:
     assert config["client"]["disableDataExport"] is True
 
 
-def test_the_app_turns_table_downloads_off_when_the_server_did_not() -> None:
+def test_the_app_turns_table_downloads_off_when_the_server_did_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Started from another folder, or with the option false: app.py sets it, then reruns."""
     from streamlit import config
     from streamlit.testing.v1 import AppTest
 
+    # Its own database: the default data/goldset.duckdb made empty here would stop `make
+    # run` from building the demo there.
+    monkeypatch.setenv("GOLDSET_DB", str(tmp_path / "app.duckdb"))
     before = config.get_option("client.disableDataExport")
     config.set_option("client.disableDataExport", False)
     try:
